@@ -1,0 +1,3 @@
+from feedsite.cli import main
+
+raise SystemExit(main())

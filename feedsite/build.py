@@ -1,0 +1,107 @@
+"""build(config) → BuildReport: load → render → plan → write, each stage timed.
+
+The same full build runs every time (feedsite build, watch mode, the preview server); it is fast
+because parsed entries, rendered Markdown and written files are memoized in the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from feedsite.cache import Cache, code_fingerprint
+from feedsite.config import SiteConfig
+from feedsite.content import Entry, load_entries
+from feedsite.errors import BuildError, Problem
+from feedsite.pages import Theme
+from feedsite.plan import plan_site
+from feedsite.posts import Post, make_post, newest_first, tag_index
+from feedsite.render import render_bodies
+from feedsite.writer import write_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    use_cache: bool = True
+    now: datetime | None = None  # what "in the future" is measured against; default: the clock
+
+
+@dataclass
+class BuildReport:
+    entries: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+def published(entries: list[Entry], options: BuildOptions) -> list[Entry]:
+    now = options.now or datetime.now(timezone.utc)
+    return [
+        e for e in entries if (options.drafts or not e.draft) and (options.future or e.date <= now)
+    ]
+
+
+def check_output_folder(config: SiteConfig) -> None:
+    """site/ is emptied of files the build does not make: never let it be a folder we must keep."""
+    out = config.path("output").resolve()
+    keep = [config.root.resolve()] + [config.path(n).resolve() for n in ("content", "templates", "static", "seeds")]
+    if any(out == k or out in k.parents for k in keep):
+        raise BuildError([Problem("feedsite.toml", None, "paths.output must not hold the project or its sources")])
+
+
+def build(
+    config: SiteConfig,
+    options: BuildOptions = BuildOptions(),
+    progress: Callable[[int], Callable[[], None]] | None = None,
+) -> BuildReport:
+    """Build the whole site. Raises ContentError/BuildError; on error nothing is written."""
+    report = BuildReport()
+    clock = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.timings[name] = now - clock
+        clock = now
+
+    check_output_folder(config)
+    cache = Cache(config.path("cache") if options.use_cache else None)
+    try:
+        theme = Theme(config)
+        entries = newest_first(published(load_entries(config, cache), options))
+        report.entries = len(entries)
+        stage("load")
+        bodies = render_bodies(entries, config.markdown_extensions, cache)
+        tags = tag_index(entries)
+        posts: list[Post] = [make_post(config, e, *bodies[e.digest], tags) for e in entries]
+        stage("markdown")
+        salt = _salt(config, theme)
+        outputs = plan_site(config, theme, posts, salt)
+        stage("plan")
+        tick = progress(len(outputs)) if progress else (lambda: None)
+        written = write_site(
+            config.path("output"), config.path("cache") / "staging", outputs, cache.manifest(), tick
+        )
+        cache.set_manifest(written.manifest)
+        report.written, report.unchanged, report.removed = written.written, written.unchanged, written.removed
+        stage("write")
+    finally:
+        cache.close()
+    return report
+
+
+def _salt(config: SiteConfig, theme: Theme) -> str:
+    """Everything every page depends on: feedsite's code, the config and the templates."""
+    settings = repr(replace(config, root=Path(".")))
+    return hashlib.sha256(f"{code_fingerprint()}\0{settings}\0{theme.fingerprint()}".encode()).hexdigest()

@@ -1,0 +1,64 @@
+"""Markdown → HTML, plain-text summaries, and absolute URLs for feeds."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urljoin
+
+import markdown
+
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_URL_ATTR = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
+_SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+class Renderer:
+    """A reusable Python-Markdown converter with the site's extensions."""
+
+    def __init__(self, extensions: tuple[str, ...]) -> None:
+        self._md = markdown.Markdown(extensions=list(extensions), output_format="html")
+
+    def __call__(self, text: str) -> str:
+        self._md.reset()
+        return self._md.convert(text)
+
+
+def plain_text(fragment: str) -> str:
+    """HTML fragment → one line of plain text."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
+
+
+def first_paragraph(body_html: str) -> str:
+    """The plain text of the first non-empty paragraph, for a default summary."""
+    for match in _PARAGRAPH.finditer(body_html):
+        text = plain_text(match.group(1))
+        if text:
+            return text
+    return ""
+
+
+def absolutize(fragment: str, page_url: str) -> str:
+    """Make every href/src/srcset in an HTML fragment absolute against the page's URL."""
+
+    def fix(url: str) -> str:
+        url = html.unescape(url).strip()
+        if url.startswith("#") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+            return html.escape(url, quote=True) if not url.startswith("#") else html.escape(page_url + url)
+        return html.escape(urljoin(page_url, url), quote=True)
+
+    def attr(match: re.Match[str]) -> str:
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        return f'{match.group(1)}"{fix(value)}"'
+
+    def srcset(match: re.Match[str]) -> str:
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        parts = []
+        for candidate in html.unescape(value).split(","):
+            words = candidate.split()
+            if words:
+                parts.append(" ".join([fix(words[0]), *words[1:]]))
+        return f'{match.group(1)}"{", ".join(parts)}"'
+
+    return _SRCSET.sub(srcset, _URL_ATTR.sub(attr, fragment))

@@ -1,0 +1,114 @@
+"""The Jinja2 theme: a project's templates/ over the built-in ones, rendering pages to bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import jinja2
+
+from feedsite.config import SiteConfig
+from feedsite.errors import BuildError, Problem
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+BUILTIN_STATIC = Path(__file__).parent / "static"
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def long_date(value: datetime) -> str:
+    """"8 November 2024": the same in every locale."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def month_name(month: int) -> str:
+    return MONTHS[month - 1]
+
+
+def json_ld(data: dict[str, Any]) -> str:
+    """JSON for a <script type="application/ld+json"> block; '<' is escaped so it cannot end it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class Theme:
+    """Templates from the project's templates/ first, then the built-in theme, file by file."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.project_dir = config.path("templates")
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(
+                [jinja2.FileSystemLoader(self.project_dir), jinja2.FileSystemLoader(BUILTIN_TEMPLATES)]
+            ),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["long_date"] = long_date
+        self.env.filters["month_name"] = month_name
+        self.env.filters["json_ld"] = json_ld
+
+    def fingerprint(self) -> str:
+        """A hash of every template that can be used: changing any one changes it."""
+        digest = hashlib.sha256()
+        for folder in (self.project_dir, BUILTIN_TEMPLATES):
+            if folder.is_dir():
+                for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+                    digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
+                    digest.update(file.read_bytes() + b"\0")
+        return digest.hexdigest()
+
+    def render(self, template: str, context: dict[str, Any]) -> bytes:
+        try:
+            return self.env.get_template(template).render(context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            where = exc.filename or template
+            raise BuildError([Problem(_shown(where), exc.lineno, f"template error: {exc.message}")]) from None
+        except jinja2.TemplateError as exc:
+            raise BuildError([Problem(_template_path(self, template), None, f"template error: {exc}")]) from None
+
+
+def _shown(filename: str) -> str:
+    path = Path(filename)
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _template_path(theme: Theme, name: str) -> str:
+    own = theme.project_dir / name
+    return _shown(str(own if own.is_file() else BUILTIN_TEMPLATES / name))
+
+
+def static_files(config: SiteConfig) -> dict[str, Path]:
+    """Site path → file, for the built-in static files overridden by the project's static/."""
+    files: dict[str, Path] = {}
+    for folder in (BUILTIN_STATIC, config.path("static")):
+        if folder.is_dir():
+            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+                rel = file.relative_to(folder)
+                if not any(part.startswith(".") for part in rel.parts):
+                    files[rel.as_posix()] = file
+    return files
+
+
+def sitemap(urls: list[tuple[str, datetime | None]]) -> bytes:
+    """sitemap.xml for (absolute URL, last modified) pairs."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, modified in urls:
+        lastmod = f"<lastmod>{modified.isoformat()}</lastmod>" if modified else ""
+        lines.append(f"  <url><loc>{escape(url)}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(sitemap_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {sitemap_url}\n".encode()

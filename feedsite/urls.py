@@ -1,0 +1,67 @@
+"""Slugs, permalinks and output paths. Nothing here touches the disk."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import PurePosixPath
+from urllib.parse import quote, urljoin
+
+from text_unidecode import unidecode
+
+MAX_SLUG = 80
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str, fallback: str = "entry", max_length: int = MAX_SLUG) -> str:
+    """Lowercase ASCII words joined by hyphens: "Zoë Café" -> "zoe-cafe".
+
+    Never empty, never "." or "..", never a path; cut at a word boundary.
+    """
+    ascii_text = unidecode(text).lower().replace("'", "")
+    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut and slug[max_length] != "-" else cut
+        slug = slug.strip("-")
+    return slug or fallback
+
+
+def is_valid_slug(slug: str) -> bool:
+    """A slug may hold letters, digits, '-', '_' and '.', but is never '.', '..' or a path."""
+    return (
+        bool(slug)
+        and slug not in (".", "..")
+        and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug) is not None
+        and len(slug) <= 200
+    )
+
+
+def entry_dir(date: datetime, slug: str) -> str:
+    """The folder of an entry, relative to the site root: "2024/11/slug/"."""
+    return f"{date:%Y}/{date:%m}/{slug}/"
+
+
+def tag_slug(tag: str) -> str:
+    return slugify(tag, fallback="tag")
+
+
+def page_dir(base: str, number: int) -> str:
+    """The folder of page `number` of a paginated list rooted at `base` ("" or "tags/x/")."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def absolute(base_url: str, path: str) -> str:
+    """`path` (site-relative, may be "") as an absolute URL under base_url."""
+    return urljoin(base_url, quote(path, safe="/#?=&%:@~+"))
+
+
+def output_file(path: str) -> str:
+    """The file a URL path is written to: "a/b/" -> "a/b/index.html"."""
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def is_inside(path: str) -> bool:
+    """True when a site-relative output path stays inside the output folder."""
+    p = PurePosixPath(path)
+    return not p.is_absolute() and ".." not in p.parts and "\\" not in path and path != ""
