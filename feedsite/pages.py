@@ -40,6 +40,7 @@ class Theme:
     """Templates from the project's templates/ first, then the built-in theme, file by file."""
 
     def __init__(self, config: SiteConfig) -> None:
+        self.root = config.root
         self.project_dir = config.path("templates")
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
@@ -69,23 +70,19 @@ class Theme:
         try:
             return self.env.get_template(template).render(context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:
-            where = exc.filename or template
-            raise BuildError([Problem(_shown(where), exc.lineno, f"template error: {exc.message}")]) from None
+            where = self._shown(Path(exc.filename)) if exc.filename else template
+            raise BuildError([Problem(where, exc.lineno, f"template error: {exc.message}")]) from None
         except jinja2.TemplateError as exc:
-            raise BuildError([Problem(_template_path(self, template), None, f"template error: {exc}")]) from None
+            own = self.project_dir / template
+            where = self._shown(own if own.is_file() else BUILTIN_TEMPLATES / template)
+            raise BuildError([Problem(where, None, f"template error: {exc}")]) from None
 
-
-def _shown(filename: str) -> str:
-    path = Path(filename)
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _template_path(theme: Theme, name: str) -> str:
-    own = theme.project_dir / name
-    return _shown(str(own if own.is_file() else BUILTIN_TEMPLATES / name))
+    def _shown(self, path: Path) -> str:
+        """A template's path as the user knows it: relative to the project when it is theirs."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
 
 
 def static_files(config: SiteConfig) -> dict[str, Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,15 +38,17 @@ class Post:
 
 
 def tag_index(entries: Iterable[Entry]) -> dict[str, Tag]:
-    """Tag name → Tag. Names with the same slug ("Ukraine", "ukraine") share the first name seen."""
-    by_slug: dict[str, Tag] = {}
-    by_name: dict[str, Tag] = {}
+    """Tag name → Tag. Names sharing a slug ("Ukraine", "ukraine") share one Tag, shown with the
+    spelling used most (ties: the capitalized one), so the choice never depends on file order."""
+    spellings: dict[str, Counter[str]] = {}
     for entry in entries:
         for name in entry.tags:
-            if name not in by_name:
-                slug = tag_slug(name)
-                by_name[name] = by_slug.setdefault(slug, Tag(name, slug))
-    return by_name
+            spellings.setdefault(tag_slug(name), Counter())[name] += 1
+    index: dict[str, Tag] = {}
+    for slug, names in spellings.items():
+        tag = Tag(max(names, key=lambda n: (names[n], n != n.lower(), n)), slug)
+        index.update(dict.fromkeys(names, tag))
+    return index
 
 
 def newest_first(entries: Iterable[Entry]) -> list[Entry]:
