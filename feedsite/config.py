@@ -43,7 +43,8 @@ class SiteConfig:
 
     def path(self, name: str) -> Path:
         """One of the project folders, e.g. config.path("content")."""
-        return self.root / getattr(self, f"{name}_dir")
+        folder: str = getattr(self, f"{name}_dir")
+        return self.root / folder
 
     @property
     def config_file(self) -> Path:

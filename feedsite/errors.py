@@ -37,10 +37,6 @@ class ContentError(FeedsiteError):
     """One or more entries in content/ cannot be published."""
 
 
-class ImportError_(FeedsiteError):  # noqa: N801 - trailing underscore avoids the builtin
-    """A source article cannot be imported."""
-
-
 class BuildError(FeedsiteError):
     """The site cannot be built or written (templates, output paths, disk)."""
 

@@ -22,7 +22,8 @@ class Renderer:
 
     def __call__(self, text: str) -> str:
         self._md.reset()
-        return self._md.convert(text)
+        html: str = self._md.convert(text)
+        return html
 
 
 def plain_text(fragment: str) -> str:

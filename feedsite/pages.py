@@ -17,12 +17,13 @@ from feedsite.errors import BuildError, Problem
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 BUILTIN_STATIC = Path(__file__).parent / "static"
 MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def long_date(value: datetime) -> str:
-    """"8 November 2024": the same in every locale."""
+    """ "8 November 2024": the same in every locale."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
@@ -99,7 +100,10 @@ def static_files(config: SiteConfig) -> dict[str, Path]:
 
 def sitemap(urls: list[tuple[str, datetime | None]]) -> bytes:
     """sitemap.xml for (absolute URL, last modified) pairs."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for url, modified in urls:
         lastmod = f"<lastmod>{modified.isoformat()}</lastmod>" if modified else ""
         lines.append(f"  <url><loc>{escape(url)}</loc>{lastmod}</url>")

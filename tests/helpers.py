@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feedsite.build import BuildOptions, BuildReport, build
@@ -11,7 +11,7 @@ from feedsite.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
-NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)  # "now" for the draft/future rules in tests
+NOW = datetime(2025, 6, 1, tzinfo=UTC)  # "now" for the draft/future rules in tests
 
 
 def copy_fixture(tmp: Path, source: Path = FIXTURE) -> Path:
@@ -27,7 +27,9 @@ def build_project(root: Path, **options: object) -> BuildReport:
 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below folder, by relative path."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def write(path: Path, text: str) -> Path:

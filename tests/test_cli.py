@@ -15,7 +15,9 @@ from feedsite.cli import make_parser
 
 
 def feedsite(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "feedsite", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "feedsite", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def commands() -> dict[str, argparse.ArgumentParser]:

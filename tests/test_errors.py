@@ -9,13 +9,19 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, copy_fixture, tree, write
 
-GOOD = "---\ntitle: Fine\ndate: 2024-11-08T09:00:00+01:00\nid: urn:uuid:aaaaaaaa-0000-0000-0000-000000000001\n---\nBody.\n"
+GOOD = (
+    "---\ntitle: Fine\ndate: 2024-11-08T09:00:00+01:00\n"
+    "id: urn:uuid:aaaaaaaa-0000-0000-0000-000000000001\n---\nBody.\n"
+)
 
 
 def feedsite(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "feedsite", "-C", str(root), *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -28,14 +34,34 @@ def built(tmp_path: Path) -> Path:
 
 
 BAD_ENTRIES = {
-    "yaml": ("content/bad.md", "---\ntitle: [unclosed\ndate: 2024-11-08\n---\nx\n", "bad.md:3: front matter is not valid YAML"),
+    "yaml": (
+        "content/bad.md",
+        "---\ntitle: [unclosed\ndate: 2024-11-08\n---\nx\n",
+        "bad.md:3: front matter is not valid YAML",
+    ),
     "no front matter": ("content/bad.md", "Just text\n", "bad.md:1: has no front matter"),
     "missing title": ("content/bad.md", "---\ndate: 2024-11-08\n---\nx\n", "bad.md:1: title is missing"),
-    "empty title": ("content/bad.md", "---\ntitle: '  '\ndate: 2024-11-08\n---\nx\n", "bad.md:2: title must not be empty"),
+    "empty title": (
+        "content/bad.md",
+        "---\ntitle: '  '\ndate: 2024-11-08\n---\nx\n",
+        "bad.md:2: title must not be empty",
+    ),
     "missing date": ("content/bad.md", "---\ntitle: T\n---\nx\n", "bad.md:1: date is missing"),
-    "invalid date": ("content/bad.md", "---\ntitle: T\ndate: next Tuesday\n---\nx\n", "bad.md:3: date: 'next Tuesday' is not an ISO 8601 date"),
-    "bad tags": ("content/bad.md", "---\ntitle: T\ndate: 2024-11-08\ntags: {a: 1}\n---\nx\n", "bad.md:4: tags must be a tag or a list of tags"),
-    "escaping slug": ("content/bad.md", "---\ntitle: T\ndate: 2024-11-08\nslug: ../../etc\n---\nx\n", "bad.md:4: slug '../../etc' must be a single path segment"),
+    "invalid date": (
+        "content/bad.md",
+        "---\ntitle: T\ndate: next Tuesday\n---\nx\n",
+        "bad.md:3: date: 'next Tuesday' is not an ISO 8601 date",
+    ),
+    "bad tags": (
+        "content/bad.md",
+        "---\ntitle: T\ndate: 2024-11-08\ntags: {a: 1}\n---\nx\n",
+        "bad.md:4: tags must be a tag or a list of tags",
+    ),
+    "escaping slug": (
+        "content/bad.md",
+        "---\ntitle: T\ndate: 2024-11-08\nslug: ../../etc\n---\nx\n",
+        "bad.md:4: slug '../../etc' must be a single path segment",
+    ),
 }
 
 
@@ -69,7 +95,10 @@ def test_duplicate_url_and_id(built: Path) -> None:
     result = feedsite(built, "build")
     assert result.returncode == 1
     assert "content/b/one.md: has the same URL /2024/11/one/ as content/a/one.md" in result.stderr
-    assert "content/c/two.md: has the same id urn:uuid:aaaaaaaa-0000-0000-0000-000000000001 as content/a/one.md" in result.stderr
+    assert (
+        "content/c/two.md: has the same id urn:uuid:aaaaaaaa-0000-0000-0000-000000000001 as content/a/one.md"
+        in result.stderr
+    )
     assert tree(built / "site") == before
 
 
@@ -101,11 +130,23 @@ def test_check_reports_without_writing(tmp_path: Path) -> None:
 CONFIG_CASES = {
     "unknown key": ("[site]\ntitel = 'x'\n", "feedsite.toml:2: unknown key site.titel"),
     "unknown section": ("[sight]\ntitle = 'x'\n", "feedsite.toml:1: unknown section [sight]"),
-    "bad url": ("[site]\nbase_url = 'example.org'\n", "feedsite.toml:2: site.base_url must be an absolute http"),
-    "bad limit": ("[feeds]\nlimit = 0\n", "feedsite.toml:2: feeds.limit must be a whole number of at least 1"),
-    "bad timezone": ("[site]\ntimezone = 'Mars/Olympus'\n", "feedsite.toml:2: site.timezone 'Mars/Olympus' is not a time zone"),
+    "bad url": (
+        "[site]\nbase_url = 'example.org'\n",
+        "feedsite.toml:2: site.base_url must be an absolute http",
+    ),
+    "bad limit": (
+        "[feeds]\nlimit = 0\n",
+        "feedsite.toml:2: feeds.limit must be a whole number of at least 1",
+    ),
+    "bad timezone": (
+        "[site]\ntimezone = 'Mars/Olympus'\n",
+        "feedsite.toml:2: site.timezone 'Mars/Olympus' is not a time zone",
+    ),
     "bad toml": ("[site\n", "feedsite.toml:1: is not valid TOML"),
-    "bad extension": ("[markdown]\nextensions = ['nope']\n", "feedsite.toml:2: markdown.extensions 'nope' is not a Python-Markdown extension"),
+    "bad extension": (
+        "[markdown]\nextensions = ['nope']\n",
+        "feedsite.toml:2: markdown.extensions 'nope' is not a Python-Markdown extension",
+    ),
 }
 
 
@@ -128,7 +169,10 @@ def test_missing_config(tmp_path: Path) -> None:
 
 def test_bad_template_reported(built: Path) -> None:
     before = tree(built / "site")
-    write(built / "templates/entry.html", "{% extends 'base.html' %}{% block main %}{{ post.nope( }}{% endblock %}")
+    write(
+        built / "templates/entry.html",
+        "{% extends 'base.html' %}{% block main %}{{ post.nope( }}{% endblock %}",
+    )
     result = feedsite(built, "build")
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("templates/entry.html:1: template error"), result.stderr

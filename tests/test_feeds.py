@@ -26,7 +26,12 @@ def test_site_feeds_read_cleanly_newest_first(site: Path, name: str) -> None:
     assert not feed.bozo, feed.get("bozo_exception")
     titles = [e.title for e in feed.entries]
     # drafts and future entries are left out; newest first
-    assert titles == ["An entry without id", "Quiet day in Zoë's café", "Leaders <talk> & agree", "Spring talks"]
+    assert titles == [
+        "An entry without id",
+        "Quiet day in Zoë's café",
+        "Leaders <talk> & agree",
+        "Spring talks",
+    ]
     assert feed.feed.title == "Fixture Times"
     assert feed.feed.link == BASE
     assert feed.feed.language == "en"

@@ -31,10 +31,23 @@ def html_pages(site: Path) -> list[str]:
 
 def test_expected_files(site: Path) -> None:
     for path in [
-        "index.html", "page/2/index.html", "2024/11/leaders-talk/index.html", "archive/index.html",
-        "2024/index.html", "2024/11/index.html", "tags/index.html", "tags/diplomacy/index.html",
-        "tags/diplomacy/feed.xml", "tags/diplomacy/atom.xml", "feed.xml", "atom.xml", "sitemap.xml",
-        "robots.txt", "404.html", "style.css", "media/call.jpg",
+        "index.html",
+        "page/2/index.html",
+        "2024/11/leaders-talk/index.html",
+        "archive/index.html",
+        "2024/index.html",
+        "2024/11/index.html",
+        "tags/index.html",
+        "tags/diplomacy/index.html",
+        "tags/diplomacy/feed.xml",
+        "tags/diplomacy/atom.xml",
+        "feed.xml",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "style.css",
+        "media/call.jpg",
     ]:
         assert (site / path).is_file(), path
     assert not (site / "2024/12/draft-story").exists()
@@ -83,7 +96,10 @@ def test_home_is_paginated_newest_first(site: Path) -> None:
 def test_entry_page(site: Path) -> None:
     doc = page(site, "2024/11/leaders-talk/index.html")
     assert doc.xpath("//h1/text()") == ["Leaders <talk> & agree"]
-    assert doc.xpath("//article//time/@datetime")[:2] == ["2024-11-08T09:00:00+01:00", "2024-11-09T12:00:00+01:00"]
+    assert doc.xpath("//article//time/@datetime")[:2] == [
+        "2024-11-08T09:00:00+01:00",
+        "2024-11-09T12:00:00+01:00",
+    ]
     assert "Jane Doe" in doc.text_content() and doc.xpath("//a[@rel='author']/text()") == ["Bob Roe"]
     assert doc.xpath("//ul[@class='tags']//a/@href") == ["../../../tags/ukraine/", "../../../tags/diplomacy/"]
     assert doc.xpath("//div[@class='body']//h2/text()") == ["What was said"]
@@ -110,10 +126,15 @@ def test_archives(site: Path) -> None:
     archive = page(site, "archive/index.html")
     assert archive.xpath("//h2/a/text()") == ["2024", "2023"]
     assert [h.text_content().split(" (")[0] for h in archive.xpath("//h3")] == [
-        "December 2024", "November 2024", "May 2023",
+        "December 2024",
+        "November 2024",
+        "May 2023",
     ]
     month = page(site, "2024/11/index.html")
-    assert month.xpath("//ul[@class='titles']//a/text()") == ["Quiet day in Zoë's café", "Leaders <talk> & agree"]
+    assert month.xpath("//ul[@class='titles']//a/text()") == [
+        "Quiet day in Zoë's café",
+        "Leaders <talk> & agree",
+    ]
     year = page(site, "2023/index.html")
     assert year.xpath("//ul[@class='titles']//a/text()") == ["Spring talks"]
 

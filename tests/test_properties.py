@@ -16,15 +16,23 @@ from feedsite.feeds import FeedInfo, render_feeds
 from feedsite.markup import Renderer, first_paragraph
 from feedsite.posts import make_post, tag_index
 
-CONFIG = SiteConfig(root=Path("."), title="P & Q <news>", base_url="https://p.example/", timezone="Europe/Rome")
-INFO = FeedInfo("P", "P feed", "https://p.example/", "https://p.example/feed.xml", "https://p.example/atom.xml")
+CONFIG = SiteConfig(
+    root=Path("."), title="P & Q <news>", base_url="https://p.example/", timezone="Europe/Rome"
+)
+INFO = FeedInfo(
+    "P", "P feed", "https://p.example/", "https://p.example/feed.xml", "https://p.example/atom.xml"
+)
 RENDER = Renderer(CONFIG.markdown_extensions)
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=texts.filter(lambda t: " ".join(clean_text(t).split())), body=texts, tags=st.lists(texts, max_size=3))
+@given(
+    title=texts.filter(lambda t: " ".join(clean_text(t).split())),
+    body=texts,
+    tags=st.lists(texts, max_size=3),
+)
 def test_any_text_gives_valid_feeds(title: str, body: str, tags: list[str]) -> None:
     meta = {"title": title, "date": "2024-11-08T09:00:00+01:00", "id": "urn:uuid:1", "tags": tags}
     raw = ("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body).encode("utf-8")

@@ -1,0 +1,319 @@
+"""`feedsite import`: source articles (text, HTML, feeds) → front-matter Markdown entries."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date as date_type
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from feedsite.config import SiteConfig
+from feedsite.importers.article import Article, SourceError, decode, unique
+from feedsite.importers.feed import parse_feed
+from feedsite.importers.html import parse_html
+from feedsite.importers.text import parse_text
+from feedsite.importers.writer import (
+    Existing,
+    front_matter,
+    load_front,
+    read_imported,
+    render,
+    write_atomic,
+)
+from feedsite.progress import Progress
+from feedsite.urls import slugify
+
+__all__ = ["IMPORT_SUFFIXES", "ImportOptions", "parse_cli_date", "run_import"]
+
+TEXT_SUFFIXES = frozenset({".txt"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".json"})
+IMPORT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES
+MAX_SLUG = 80
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    tags: tuple[str, ...] = ()  # added to every entry's tags
+    author: str | None = None  # for sources that name no author
+    lang: str | None = None  # for sources that state no language
+    date: datetime | None = None  # aware; for sources that carry no date
+    force: bool = False  # overwrite entries edited by hand
+    dry_run: bool = False  # write nothing, say what would be done
+
+
+def parse_cli_date(text: str, tz: ZoneInfo) -> datetime:
+    """`--date`: 2024-11-07 (midnight, site time), 2024-11-07T09:00 (site time) or with an offset."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"--date {text!r} is not a date such as 2024-11-07, 2024-11-07T09:00 or 2024-11-07T09:00+01:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed.replace(microsecond=0)
+
+
+class _Run:
+    """One import: the entries already in content/, and what this run has claimed."""
+
+    def __init__(self, config: SiteConfig, options: ImportOptions, out: TextIO, err: TextIO):
+        self.config = config
+        self.options = options
+        self.out = out
+        self.err = err
+        self.root = config.root.resolve()
+        self.content = config.path("content").resolve()
+        self.counts: Counter[str] = Counter()
+        self.by_key: dict[tuple[str, str], Existing] = {}
+        self.taken: set[str] = set()
+        if self.content.is_dir():
+            for path in sorted(self.content.rglob("*.md")):
+                self.taken.add(path.as_posix().lower())
+                existing = read_imported(path)
+                if existing is not None:
+                    key = (existing.imported["source"], str(existing.imported.get("item") or ""))
+                    self.by_key.setdefault(key, existing)
+        self.bar: Progress | None = None
+
+    def show(self, path: Path) -> str:
+        resolved = path if path.is_absolute() else path.resolve()
+        try:
+            return resolved.relative_to(self.root).as_posix()
+        except ValueError:
+            return resolved.as_posix()
+
+    def say(self, text: str, stream: TextIO) -> None:
+        if self.bar is not None:
+            self.bar.write(text, stream)
+        else:
+            stream.write(text + "\n")
+
+    def fail(self, shown: str, message: str) -> None:
+        self.counts["failed"] += 1
+        self.say(f"{shown}: {message}", self.err)
+
+    # ---- one source -------------------------------------------------------------------
+    def source(self, path: Path) -> None:
+        shown = self.show(path)
+        try:
+            articles = self.read(path)
+        except SourceError as exc:
+            self.fail(shown, str(exc))
+            return
+        if not articles:
+            self.say(f"{shown}: warning: the feed has no items", self.err)
+        mtime_warned = False
+        for number, article in enumerate(articles, 1):
+            if isinstance(article, SourceError):
+                self.fail(shown, str(article))
+                continue
+            label = f"{shown} #{number}" if article.item else shown
+            article = self.with_options(article)
+            date = article.date or self.options.date
+            if date is None and not self.exists(shown, article):
+                date = datetime.fromtimestamp(int(path.stat().st_mtime), self.config.tz)
+                if not mtime_warned:
+                    self.say(
+                        f"{shown}: warning: no date in the source; using the file's "
+                        f"modification time {date.isoformat()} (--date sets one)",
+                        self.err,
+                    )
+                    mtime_warned = True
+            self.place(path, shown, label, article, date)
+
+    def read(self, path: Path) -> list[Article | SourceError]:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(f"cannot be read ({exc.strerror})") from None
+        if not data.strip(b" \t\r\n\f\v\xef\xbb\xbf"):
+            raise SourceError("empty file")
+        suffix = path.suffix.lower()
+        tz = self.config.tz
+        if suffix in FEED_SUFFIXES:
+            return list(parse_feed(data, suffix, tz))
+        declared = _CHARSET.search(data[:4096]) if suffix in HTML_SUFFIXES else None
+        text = decode(data, declared.group(1).decode("ascii") if declared else None)
+        if not text.strip():
+            raise SourceError("empty file")
+        if suffix in HTML_SUFFIXES:
+            return [parse_html(text, tz)]
+        return [parse_text(text)]
+
+    def with_options(self, article: Article) -> Article:
+        o = self.options
+        return replace(
+            article,
+            tags=unique([*article.tags, *o.tags]),
+            authors=article.authors or unique([o.author] if o.author else []),
+            lang=article.lang or (o.lang or ""),
+        )
+
+    def exists(self, shown: str, article: Article) -> bool:
+        return (shown, article.item) in self.by_key
+
+    # ---- one entry --------------------------------------------------------------------
+    def place(self, path: Path, shown: str, label: str, article: Article, date: datetime | None) -> None:
+        digest = article.digest()
+        existing = self.by_key.get((shown, article.item))
+        if existing is not None:
+            self.update(path, shown, label, article, digest, existing)
+            return
+        assert date is not None
+        date = date.astimezone(self.config.tz).replace(microsecond=0)
+        ident = self.entry_id(shown, article, digest)
+        target = self.free_path(article.title, path.stem, date)
+        updated = article.updated if article.updated and article.updated > date else None
+        front = front_matter(article, id=ident, date=date, updated=updated, source=shown)
+        self.emit("created", target, label, render(front, article.body, shown, article.item, digest))
+
+    def update(
+        self, path: Path, shown: str, label: str, article: Article, digest: str, existing: Existing
+    ) -> None:
+        if existing.edited and not self.options.force:
+            self.counts["kept"] += 1
+            entry = self.show(existing.path)
+            self.say(
+                f"kept      {entry}  ← {label} (edited by hand since import; --force overwrites)",
+                self.out,
+            )
+            return
+        front = load_front(existing)
+        tz = self.config.tz
+        date = _as_datetime(front.get("date"), tz) or article.date or self.options.date
+        if date is None:
+            date = datetime.fromtimestamp(int(path.stat().st_mtime), tz)
+        ident = front.get("id") if isinstance(front.get("id"), str) else ""
+        ident = ident or self.entry_id(shown, article, digest)
+        updated = _as_datetime(front.get("updated"), tz)
+        if digest != existing.imported.get("source_sha256"):
+            newer = article.updated or article.date
+            if not newer or newer <= date:
+                newer = datetime.fromtimestamp(int(path.stat().st_mtime), tz)
+            updated = max(newer.astimezone(tz), date)
+        front_out = front_matter(article, id=ident, date=date, updated=updated, source=shown)
+        text = render(front_out, article.body, shown, article.item, digest)
+        if text == existing.text:
+            self.counts["unchanged"] += 1
+            self.say(f"unchanged {self.show(existing.path)}  ← {label}", self.out)
+            return
+        self.emit("updated", existing.path, label, text)
+
+    def emit(self, status: str, target: Path, label: str, text: str) -> None:
+        self.counts[status] += 1
+        word = f"would {status[:-1]}" if self.options.dry_run else status
+        self.say(f"{word:<9} {self.show(target)}  ← {label}", self.out)
+        if not self.options.dry_run:
+            write_atomic(target, text)
+
+    def entry_id(self, shown: str, article: Article, digest: str) -> str:
+        """The source's id when it is a URI; else a new permanent urn:uuid, name-based so that a
+        fresh import of the same files is repeatable (from the source's own id when it has one)."""
+        if _URI.fullmatch(article.id):
+            return article.id
+        name = f"{self.config.base_url}#{shown}#{article.item}"
+        name += f"#id={article.id}" if article.id else f"#{digest}"
+        return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
+
+    def free_path(self, title: str, stem: str, date: datetime) -> Path:
+        folder = self.content / f"{date:%Y}" / f"{date:%m}"
+        base = slugify(title, fallback=slugify(stem, fallback="entry"), max_length=MAX_SLUG)
+        number = 1
+        while True:
+            if number == 1:
+                slug = base
+            else:
+                suffix = f"-{number}"
+                slug = slugify(base, fallback="entry", max_length=MAX_SLUG - len(suffix)) + suffix
+            candidate = folder / f"{slug}.md"
+            if candidate.as_posix().lower() not in self.taken:
+                self.taken.add(candidate.as_posix().lower())
+                return candidate
+            number += 1
+
+    def summary(self) -> str:
+        c = self.counts
+        verbs = ("to create", "to update") if self.options.dry_run else ("created", "updated")
+        parts = [f"{c['created']} {verbs[0]}", f"{c['updated']} {verbs[1]}", f"{c['unchanged']} unchanged"]
+        parts += [f"{c[k]} {k}" for k in ("kept", "failed") if c[k]]
+        head = "Dry run, nothing written: " if self.options.dry_run else "Imported: "
+        return head + ", ".join(parts) + "."
+
+
+def _as_datetime(value: Any, tz: ZoneInfo) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date_type):
+        return datetime(value.year, value.month, value.day, tzinfo=tz)
+    if isinstance(value, str):
+        try:
+            return parse_cli_date(value, tz)
+        except ValueError:
+            return None
+    return None
+
+
+def _collect(paths: list[Path], run: _Run) -> list[Path]:
+    """The source files under `paths`, sorted, each once; reports paths that cannot be read."""
+    found: dict[Path, None] = {}
+    for given in paths:
+        if given.is_dir():
+            files = sorted(
+                p
+                for p in given.rglob("*")
+                if p.suffix.lower() in IMPORT_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(given).parts)
+            )
+            for file in files:
+                found.setdefault(file.resolve(), None)
+        elif given.is_file():
+            if given.suffix.lower() in IMPORT_SUFFIXES:
+                found.setdefault(given.resolve(), None)
+            else:
+                kinds = ", ".join(sorted(IMPORT_SUFFIXES))
+                run.fail(run.show(given), f"not a kind of source import reads ({kinds})")
+        else:
+            run.fail(run.show(given), "no such file or folder")
+    return sorted(found, key=run.show)
+
+
+def run_import(
+    config: SiteConfig, paths: list[Path], options: ImportOptions, out: TextIO, err: TextIO
+) -> int:
+    """Import every source under `paths` (default: the seeds folder). Returns the exit status."""
+    run = _Run(config, options, out, err)
+    sources = _collect(paths or [config.path("seeds")], run)
+    enabled = _isatty(out)
+    with Progress(len(sources), "Importing", err, enabled=enabled) as bar:
+        run.bar = bar
+        for path in sources:
+            try:
+                run.source(path)
+            except OSError as exc:
+                run.fail(run.show(path), f"cannot be written ({exc.strerror}: {exc.filename})")
+            except Exception as exc:  # a bug must not stop the other sources
+                run.fail(run.show(path), f"internal error, please report it ({exc!r})")
+            bar.advance()
+    run.bar = None
+    out.write(run.summary() + "\n")
+    return 1 if run.counts["failed"] else 0
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,242 @@
+"""run_import end to end on a tmp project: output lines, repeat safety, hand edits, bad input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from test_import_support import FIXTURES, SEED, entries, make_project, run, split_entry
+
+from feedsite.config import SiteConfig
+from feedsite.importers import IMPORT_SUFFIXES, parse_cli_date
+
+ROME = ZoneInfo("Europe/Rome")
+DAY = datetime(2024, 11, 7, tzinfo=ROME)
+SEED_ENTRY = "2024/11/trump-and-putin-first-phone-call-on-ukrainian-conflict-call-to-avoid-new.md"
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> SiteConfig:
+    return make_project(tmp_path)
+
+
+def seed(config: SiteConfig) -> Path:
+    target = config.path("seeds") / SEED.name
+    shutil.copyfile(SEED, target)
+    return target
+
+
+def write(config: SiteConfig, name: str, data: str | bytes) -> Path:
+    path = config.path("seeds") / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def test_seed_import_and_repeat_is_byte_identical(config: SiteConfig) -> None:
+    seed(config)
+    first = run(config, date=DAY)
+    assert first.status == 0 and first.err == ""
+    assert first.lines == [
+        f"created   content/{SEED_ENTRY}  ← seeds/{SEED.name}",
+        "Imported: 1 created, 0 updated, 0 unchanged.",
+    ]
+    before = entries(config)
+    entry = config.path("content") / SEED_ENTRY
+    stamp = entry.stat().st_mtime_ns
+    front, body = split_entry(before[SEED_ENTRY].decode())
+    assert list(front) == ["title", "id", "date", "summary", "source", "rights", "imported"]
+    assert front["date"] == DAY
+    assert str(front["id"]).startswith("urn:uuid:")
+    assert front["source"] == {"name": "La Milano", "file": f"seeds/{SEED.name}"}
+    assert body.count("\n## ") == 5
+
+    again = run(config, date=datetime(2030, 1, 1, tzinfo=ROME))
+    assert again.lines[0] == f"unchanged content/{SEED_ENTRY}  ← seeds/{SEED.name}"
+    assert entries(config) == before
+    assert entry.stat().st_mtime_ns == stamp  # not even rewritten
+
+
+def test_changed_source_updates_in_place(config: SiteConfig) -> None:
+    source = write(config, "a.txt", "Harbour news\nA standfirst.\nFirst paragraph.\nSecond.\n")
+    run(config, date=DAY)
+    (name,) = entries(config)
+    old, _ = split_entry((config.path("content") / name).read_text())
+    source.write_text("Harbour news, revised title\nA standfirst.\nFirst paragraph, fixed.\nSecond.\n")
+    os.utime(source, (1735700000, 1735700000))  # 2025-01-01 03:53:20 +01:00
+    result = run(config)
+    assert result.lines[0] == f"updated   content/{name}  ← seeds/a.txt"
+    (same_name,) = entries(config)
+    assert same_name == name  # slug kept although the title changed
+    new, body = split_entry((config.path("content") / name).read_text())
+    assert (new["id"], new["date"]) == (old["id"], old["date"])
+    assert new["title"] == "Harbour news, revised title"
+    assert new["updated"] == datetime(2025, 1, 1, 3, 53, 20, tzinfo=ROME)
+    assert "fixed" in body
+    assert run(config).lines[0].startswith("unchanged ")
+
+
+def test_hand_edit_survives_until_force(config: SiteConfig) -> None:
+    source = seed(config)
+    run(config, date=DAY)
+    entry = config.path("content") / SEED_ENTRY
+    edited = entry.read_text().replace("Recently, US", "Recently (edited by hand), US")
+    entry.write_text(edited)
+    source.write_text(source.read_text() + "\n")  # even a changed source does not overwrite it
+    source.write_text(source.read_text().replace("Recently", "Lately"))
+    result = run(config)
+    assert result.status == 0
+    assert result.lines[0] == (
+        f"kept      content/{SEED_ENTRY}  ← seeds/{SEED.name} "
+        "(edited by hand since import; --force overwrites)"
+    )
+    assert entry.read_text() == edited
+    forced = run(config, force=True)
+    assert forced.lines[0].startswith("updated ")
+    text = entry.read_text()
+    assert "Lately, US" in text and "edited by hand" not in text
+    assert split_entry(text)[0]["id"] == split_entry(edited)[0]["id"]
+    assert run(config).lines[0].startswith("unchanged ")
+
+
+def test_colliding_slugs_get_numbers(config: SiteConfig) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        write(config, name, f"Zoë Café\nText of {name}.\n")
+    result = run(config, date=DAY)
+    assert [line.split()[1] for line in result.lines[:3]] == [
+        "content/2024/11/zoe-cafe.md",
+        "content/2024/11/zoe-cafe-2.md",
+        "content/2024/11/zoe-cafe-3.md",
+    ]
+    again = run(config, date=DAY)
+    assert [line.split()[:2] for line in again.lines[:3]] == [
+        ["unchanged", "content/2024/11/zoe-cafe.md"],
+        ["unchanged", "content/2024/11/zoe-cafe-2.md"],
+        ["unchanged", "content/2024/11/zoe-cafe-3.md"],
+    ]
+
+
+def test_hand_written_entry_is_never_overwritten(config: SiteConfig) -> None:
+    mine = config.path("content") / "2024" / "11" / "zoe-cafe.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("---\ntitle: Mine\ndate: 2024-11-07\n---\nMy text.\n")
+    write(config, "a.txt", "Zoë Café\nText.\n")
+    assert run(config, date=DAY).lines[0].split()[1] == "content/2024/11/zoe-cafe-2.md"
+    assert mine.read_text() == "---\ntitle: Mine\ndate: 2024-11-07\n---\nMy text.\n"
+
+
+BAD = {
+    "empty.txt": (b"", "empty file"),
+    "blank.txt": (b" \r\n\t\n  \n", "empty file"),
+    "bom-only.txt": (b"\xef\xbb\xbf\n", "empty file"),
+    "binary.txt": (bytes(range(256)), "binary file, not text"),
+    "title-only.txt": (b"Only a title\n", "a title but no body text"),
+    "sjis.txt": (
+        "日本語のテキストです。これは長い文章です。".encode("shift_jis"),
+        "neither UTF-8 nor Latin-1",
+    ),
+    "utf16.txt": ("Title\nBody.".encode("utf-16"), "UTF-16"),
+    "nav.html": (b"<html><title>T</title><body><nav>Menu</nav></body></html>", "no article text"),
+    "broken.xml": (b"<rss><channel><item></rss>", "malformed feed"),
+    "broken.json": (b'{"version": ', "malformed JSON Feed"),
+}
+
+
+def test_bad_inputs_each_get_one_line_and_good_ones_still_import(config: SiteConfig) -> None:
+    for name, (data, _) in BAD.items():
+        write(config, name, data)
+    write(config, "good.txt", "Good story\nIt imports.\n")
+    write(config, "notes.md", "not a source")
+    missing = config.root / "nowhere"
+    result = run(config, [config.path("seeds"), missing, config.path("seeds") / "notes.md"], date=DAY)
+    assert result.status == 1
+    lines = result.err.splitlines()
+    assert len(lines) == len(BAD) + 2
+    for name, (_, message) in BAD.items():
+        (line,) = [x for x in lines if x.startswith(f"seeds/{name}: ")]
+        assert message in line
+    assert "nowhere: no such file or folder" in lines
+    assert any(x.startswith("seeds/notes.md: not a kind of source") for x in lines)
+    assert list(entries(config)) == ["2024/11/good-story.md"]
+    assert result.lines[-1] == "Imported: 1 created, 0 updated, 0 unchanged, 12 failed."
+    assert "Traceback" not in result.err
+
+
+def test_crlf_bom_and_forbidden_characters_are_handled(config: SiteConfig) -> None:
+    write(config, "w.txt", "\ufeffWindows title\r\nA stand\x0bfirst.\r\nBody\x01 text.\r\nMore.\r\n".encode())
+    result = run(config, date=DAY)
+    assert result.status == 0, result.err
+    data = entries(config)["2024/11/windows-title.md"]
+    assert b"\r" not in data and b"\x0b" not in data and b"\x01" not in data
+    front, body = split_entry(data.decode())
+    assert (front["title"], front["summary"], body.strip()) == (
+        "Windows title",
+        "A standfirst.",
+        "Body text.\n\nMore.",
+    )
+
+
+def test_dry_run_writes_nothing(config: SiteConfig) -> None:
+    seed(config)
+    result = run(config, date=DAY, dry_run=True)
+    assert result.lines == [
+        f"would create content/{SEED_ENTRY}  ← seeds/{SEED.name}",
+        "Dry run, nothing written: 1 to create, 0 to update, 0 unchanged.",
+    ]
+    assert not config.path("content").exists()
+
+
+def test_mtime_fallback_warns(config: SiteConfig) -> None:
+    source = write(config, "undated.txt", "Undated\nSome text.\n")
+    os.utime(source, (1700000000, 1700000000))  # 2023-11-14 23:13:20 +01:00
+    result = run(config)
+    assert result.status == 0
+    assert result.err == (
+        "seeds/undated.txt: warning: no date in the source; using the file's modification time "
+        "2023-11-14T23:13:20+01:00 (--date sets one)\n"
+    )
+    front, _ = split_entry(entries(config)["2023/11/undated.md"].decode())
+    assert front["date"] == datetime(2023, 11, 14, 23, 13, 20, tzinfo=ROME)
+    assert run(config).err == ""  # the date is kept: no warning on re-import
+
+
+def test_options_tag_author_lang_and_source_dates_win(config: SiteConfig) -> None:
+    write(config, "a.txt", "Plain\nText.\n")
+    shutil.copyfile(FIXTURES / "wire.rss", config.path("seeds") / "wire.rss")
+    result = run(config, tags=("Imported", "transport"), author="Desk", lang="it", date=DAY)
+    assert result.status == 0, result.err
+    found = {k: split_entry(v.decode())[0] for k, v in entries(config).items()}
+    plain = found["2024/11/plain.md"]
+    assert (plain["tags"], plain["authors"], plain["lang"]) == (["Imported", "transport"], ["Desk"], "it")
+    strike = found["2024/03/rail-strike-ends-after-deal.md"]  # its own date, authors and lang win
+    assert strike["tags"] == ["Transport", "Labour", "Imported"]
+    assert (strike["authors"], strike["lang"]) == (["Ana Lopez"], "en-us")
+    # a guid that is not a URI becomes a urn:uuid made from it; a URI id is kept as it is
+    assert str(strike["id"]).startswith("urn:uuid:")
+    assert strike["imported"]["item"] == "wire-2024-0001"
+    assert found["2024/03/museum-opens-new-wing.md"]["id"] == "https://wire.example/2024/museum-wing"
+    assert strike["source"] == {"name": "Wire Service", "url": "https://wire.example/2024/rail-strike-ends"}
+    assert "wire.rss #2" in result.out
+
+
+def test_parse_cli_date() -> None:
+    assert parse_cli_date("2024-11-07", ROME) == datetime(2024, 11, 7, tzinfo=ROME)
+    assert parse_cli_date("2024-11-07T09:30", ROME) == datetime(2024, 11, 7, 9, 30, tzinfo=ROME)
+    utc = parse_cli_date("2024-11-07T08:00Z", ROME)
+    assert utc == datetime(2024, 11, 7, 9, 0, tzinfo=ROME) and utc.utcoffset() is not None
+    with pytest.raises(ValueError, match="not a date such as 2024-11-07"):
+        parse_cli_date("7 Nov", ROME)
+
+
+def test_import_suffixes() -> None:
+    assert {".txt", ".html", ".htm", ".xml", ".rss", ".atom", ".json"} == IMPORT_SUFFIXES
+
+
+def test_no_temporary_files_left(config: SiteConfig) -> None:
+    seed(config)
+    write(config, "bad.txt", b"")
+    run(config, date=DAY)
+    assert all(not p.name.startswith(".import-") for p in config.root.rglob("*"))
