@@ -59,10 +59,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
     try:
         date = parse_cli_date(args.date, config.tz) if args.date else None
     except ValueError as exc:
-        print(f"feedsite import: --date: {exc}", file=sys.stderr)
+        print(f"feedsite import: {exc}", file=sys.stderr)
         return EXIT_USAGE
     options = ImportOptions(
-        tags=tuple(args.tag), author=args.author, lang=args.lang, date=date, force=args.force, dry_run=args.dry_run
+        tags=tuple(args.tag),
+        author=args.author,
+        lang=args.lang,
+        date=date,
+        force=args.force,
+        dry_run=args.dry_run,
     )
     paths = [Path(p) if Path(p).is_absolute() else Path.cwd() / p for p in args.paths]
     return run_import(config, paths, options, sys.stdout, sys.stderr)
@@ -88,7 +93,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"feedsite {__version__}")
     parser.add_argument(
-        "-C", dest="directory", type=Path, default=Path("."), metavar="DIR",
+        "-C",
+        dest="directory",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
         help="run as if started in DIR (the folder holding feedsite.toml)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -136,7 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         count = len(exc.problems)
-        print(f"feedsite {args.command}: {count} error{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        print(
+            f"feedsite {args.command}: {count} error{'s' if count != 1 else ''}; nothing was written",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except KeyboardInterrupt:
         return EXIT_OK
