@@ -6,22 +6,24 @@ because parsed entries, rendered Markdown and written files are memoized in the 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feedsite.cache import Cache, code_fingerprint
 from feedsite.config import SiteConfig
-from feedsite.content import Entry, load_entries
+from feedsite.content import Entry
 from feedsite.errors import BuildError, Problem
+from feedsite.load import load_entries
 from feedsite.pages import Theme
 from feedsite.plan import plan_site
-from feedsite.posts import Post, make_post, newest_first, tag_index
-from feedsite.render import render_bodies
-from feedsite.writer import write_site
+from feedsite.posts import make_posts, newest_first, tag_index
+from feedsite.render import Bodies
+from feedsite.writer import Listing, write_site
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,20 @@ class BuildReport:
 
 
 def published(entries: list[Entry], options: BuildOptions) -> list[Entry]:
-    now = options.now or datetime.now(timezone.utc)
-    return [
-        e for e in entries if (options.drafts or not e.draft) and (options.future or e.date <= now)
-    ]
+    now = options.now or datetime.now(UTC)
+    return [e for e in entries if (options.drafts or not e.draft) and (options.future or e.date <= now)]
 
 
 def check_output_folder(config: SiteConfig) -> None:
     """site/ is emptied of files the build does not make: never let it be a folder we must keep."""
     out = config.path("output").resolve()
-    keep = [config.root.resolve()] + [config.path(n).resolve() for n in ("content", "templates", "static", "seeds")]
+    keep = [config.root.resolve()] + [
+        config.path(n).resolve() for n in ("content", "templates", "static", "seeds")
+    ]
     if any(out == k or out in k.parents for k in keep):
-        raise BuildError([Problem("feedsite.toml", None, "paths.output must not hold the project or its sources")])
+        raise BuildError(
+            [Problem("feedsite.toml", None, "paths.output must not hold the project or its sources")]
+        )
 
 
 def build(
@@ -77,26 +81,41 @@ def build(
 
     check_output_folder(config)
     cache = Cache(config.path("cache") if options.use_cache else None)
+    collecting = gc.isenabled()
+    gc.disable()  # loading and planning make many objects and no cycles: a collector only slows them
     try:
         theme = Theme(config)
         entries = newest_first(published(load_entries(config, cache), options))
         report.entries = len(entries)
         stage("load")
-        bodies = render_bodies(entries, config.markdown_extensions, cache)
-        tags = tag_index(entries)
-        posts: list[Post] = [make_post(config, e, *bodies[e.digest], tags) for e in entries]
+        bodies = Bodies(entries, config.markdown_extensions, cache)
+        posts = make_posts(config, entries, bodies, tag_index(entries))
         stage("markdown")
         salt = _salt(config, theme)
         outputs = plan_site(config, theme, posts, salt)
         stage("plan")
+        gc.freeze()  # what is made so far lives to the end: the collector need not look at it again
+        if collecting:
+            gc.enable()
         tick = progress(len(outputs)) if progress else (lambda: None)
+        manifest, listing = cache.manifest(), cache.get_blob("listing")
         written = write_site(
-            config.path("output"), config.path("cache") / "staging", outputs, cache.manifest(), tick
+            config.path("output"),
+            config.path("cache") / "staging",
+            outputs,
+            manifest,
+            tick,
+            listing=listing if isinstance(listing, Listing) else None,
         )
-        cache.set_manifest(written.manifest)
+        cache.set_manifest(written.manifest, manifest)
+        if written.listing != listing:
+            cache.put_blob("listing", written.listing)
         report.written, report.unchanged, report.removed = written.written, written.unchanged, written.removed
         stage("write")
     finally:
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
         cache.close()
     return report
 

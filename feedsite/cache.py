@@ -9,46 +9,105 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from feedsite import __version__
-from feedsite.content import Entry, EntryMemo
+from feedsite.content import Entry
+from feedsite.load import EntryMemo
 
 FILE_NAME = "build.sqlite"
+Manifest = dict[str, tuple[str, int, int]]  # site path → (output key, size, ctime_ns)
+# Modules that cannot change what a build writes: editing them keeps the cache.
+NOT_IN_OUTPUT = frozenset(
+    {
+        "importers",
+        "cli.py",
+        "commands.py",
+        "watch.py",
+        "server.py",
+        "progress.py",
+        "scaffold.py",
+        "__main__.py",
+    }
+)
 
 
 @functools.cache
 def code_fingerprint() -> str:
     """feedsite's version and its own code: a new release or a local patch invalidates everything."""
     digest = hashlib.sha256(__version__.encode())
-    for file in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(file.read_bytes())
+    package = Path(__file__).parent
+    for file in sorted(package.rglob("*.py")):
+        if file.relative_to(package).parts[0] not in NOT_IN_OUTPUT:
+            digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
 class Cache(EntryMemo):
     def __init__(self, folder: Path | None) -> None:
         self.db: sqlite3.Connection | None = None
-        if folder is not None:
-            self.db = _open(folder / FILE_NAME)
+        self.path = folder / FILE_NAME if folder is not None else None
+        if self.path is not None:
+            self.db = _open(self.path)
+        self.pid = os.getpid()
+        self._reader: sqlite3.Connection | None = None  # a forked worker's own read-only connection
+        self._files: dict[str, Any] = {}
+        self._entries: dict[str, Entry] | None = None
+        self._used: dict[str, Entry] = {}
+        self._new_files: dict[str, Any] = {}
 
-    # -- parsed entries -------------------------------------------------------------------
+    @property
+    def usable(self) -> bool:
+        """False without a cache folder, or once the cache failed: nothing stored can be read back."""
+        return self.db is not None
+
+    # -- parsed entries: all read in one query; only new ones written, gone ones deleted -----
+    def _snapshot(self) -> tuple[dict[str, Any], dict[str, Entry]]:
+        if self._entries is None:
+            self._entries = {}
+            for key, blob in self._rows("SELECT key, value FROM entries"):
+                try:
+                    entry = pickle.loads(blob)
+                except Exception:  # an unreadable row is a miss, never an error
+                    continue
+                if isinstance(entry, Entry):
+                    self._entries[key] = entry
+            files = self.get_blob("files")
+            self._files = files if isinstance(files, dict) else {}
+        return self._files, self._entries
+
+    def file_key(self, name: str, stamp: tuple[int, ...]) -> str | None:
+        known = self._snapshot()[0].get(name)
+        return known[1] if known is not None and known[0] == stamp else None
+
+    def put_file_keys(self, keys: dict[str, tuple[tuple[int, ...], str]]) -> None:
+        self._new_files = keys
+
     def get_entry(self, key: str) -> Entry | None:
-        blob = self._one("SELECT value FROM entries WHERE key = ?", key)
-        if blob is None:
+        entry = self._snapshot()[1].get(key)
+        if not isinstance(entry, Entry):
             return None
-        try:
-            entry = pickle.loads(blob)
-        except Exception:  # an unreadable row is a miss, never an error
-            return None
-        return entry if isinstance(entry, Entry) else None
+        self._used[key] = entry
+        return entry
 
     def put_entries(self, items: list[tuple[str, Entry]]) -> None:
-        self._many("INSERT OR REPLACE INTO entries VALUES (?, ?)", ((k, pickle.dumps(e)) for k, e in items))
+        """Keep the entries of this build (those got and these new ones) for the next one."""
+        files, entries = self._snapshot()
+        self._used.update(items)
+        rows = ((key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)) for key, entry in items)
+        self._many("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
+        gone = [key for key in entries if key not in self._used]
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            self._many(f"DELETE FROM entries WHERE key IN ({','.join('?' * len(chunk))})", [tuple(chunk)])
+        if self._new_files != files:
+            self.put_blob("files", self._new_files)
+        self._files, self._entries, self._used = self._new_files, dict(self._used), {}
 
     # -- rendered Markdown ----------------------------------------------------------------
     def get_html(self, keys: list[str]) -> dict[str, str]:
@@ -61,6 +120,15 @@ class Cache(EntryMemo):
                     found[key] = value
         return found
 
+    def known_html(self, keys: list[str]) -> set[str]:
+        """Which of these keys have HTML stored (without reading it)."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(key for (key,) in self._all(f"SELECT key FROM html WHERE key IN ({marks})", *chunk))
+        return found
+
     def put_html(self, items: Iterable[tuple[str, str]]) -> None:
         self._many("INSERT OR REPLACE INTO html VALUES (?, ?)", items)
 
@@ -70,8 +138,8 @@ class Cache(EntryMemo):
         rows = self._all("SELECT path, key, size, mtime FROM manifest")
         return {path: (key, size, mtime) for path, key, size, mtime in rows}
 
-    def set_manifest(self, rows: dict[str, tuple[str, int, int]]) -> None:
-        if self.db is None:
+    def set_manifest(self, rows: Manifest, old: Manifest) -> None:
+        if self.db is None or rows == old:
             return
         try:
             with self.db:
@@ -82,6 +150,18 @@ class Cache(EntryMemo):
         except sqlite3.Error:
             self._drop()
 
+    # -- anything else picklable, by name ------------------------------------------------
+    def get_blob(self, name: str) -> Any:
+        blob = self._one("SELECT value FROM blobs WHERE name = ?", name)
+        try:
+            return None if blob is None else pickle.loads(blob)
+        except Exception:  # unreadable: a miss
+            return None
+
+    def put_blob(self, name: str, value: Any) -> None:
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._many("INSERT OR REPLACE INTO blobs VALUES (?, ?)", [(name, blob)])
+
     # -- plumbing -------------------------------------------------------------------------
     def _one(self, sql: str, *args: Any) -> Any:
         rows = self._all(sql, *args)
@@ -90,14 +170,33 @@ class Cache(EntryMemo):
     def _all(self, sql: str, *args: Any) -> list[Any]:
         if self.db is None:
             return []
+        if os.getpid() != self.pid:  # a connection must not cross a fork: a worker opens its own
+            return self._read_in_worker(sql, args)
         try:
             return self.db.execute(sql, args).fetchall()
         except sqlite3.Error:
             self._drop()
             return []
 
+    def _rows(self, sql: str) -> Iterator[Any]:
+        """The rows one at a time (a whole table need not be in memory twice), none on failure."""
+        if self.db is None or os.getpid() != self.pid:
+            return
+        try:
+            yield from self.db.execute(sql)
+        except sqlite3.Error:
+            self._drop()
+
+    def _read_in_worker(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        try:
+            if self._reader is None:
+                self._reader = sqlite3.connect(f"{Path(str(self.path)).as_uri()}?mode=ro", uri=True)
+            return self._reader.execute(sql, args).fetchall()
+        except sqlite3.Error:
+            return []
+
     def _many(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        if self.db is None:
+        if self.db is None or os.getpid() != self.pid:
             return
         try:
             with self.db:
@@ -107,7 +206,7 @@ class Cache(EntryMemo):
 
     def _drop(self) -> None:
         """Stop using a cache that failed mid-run; the next build starts a fresh one."""
-        if self.db is not None:
+        if self.db is not None and os.getpid() == self.pid:
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
         self.db = None
@@ -139,8 +238,9 @@ def _open(path: Path) -> sqlite3.Connection | None:
 
 def _reset(db: sqlite3.Connection) -> None:
     with db:
-        for table in ("entries", "html", "manifest"):
+        for table in ("entries", "blobs", "html", "manifest"):
             db.execute(f"DROP TABLE IF EXISTS {table}")
+        db.execute("CREATE TABLE blobs (name TEXT PRIMARY KEY, value BLOB)")
         db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value BLOB)")
         db.execute("CREATE TABLE html (key TEXT PRIMARY KEY, value TEXT)")
         db.execute("CREATE TABLE manifest (path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime INTEGER)")

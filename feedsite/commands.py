@@ -14,8 +14,8 @@ import yaml
 
 from feedsite.build import BuildOptions, BuildReport, build
 from feedsite.config import SiteConfig
-from feedsite.content import load_entries
 from feedsite.errors import FeedsiteError
+from feedsite.load import load_entries
 from feedsite.progress import Progress
 from feedsite.urls import slugify
 

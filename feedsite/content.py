@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,8 +20,11 @@ from feedsite.urls import entry_dir, is_valid_slug
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = frozenset(
-    "title date id updated slug summary authors author tags lang draft image image_alt source rights".split()
-)
+    (
+        "title", "date", "id", "updated", "slug", "summary", "authors", "author",
+        "tags", "lang", "draft", "image", "image_alt", "source", "rights",
+    )
+)  # fmt: skip
 # XML 1.0 forbids C0 controls but tab/newline/CR, lone surrogates, U+FFFE and U+FFFF; it
 # discourages DEL, the C1 controls and the other noncharacters, which readers mangle: all go.
 _XML_ILLEGAL = re.compile(
@@ -103,15 +106,15 @@ class _FileProblems:
         self.problems.append(Problem(self.path, line, message))
 
 
-def _split(text: str) -> tuple[str, str, int] | None:
-    """(front matter, body, line of the body's first line) or None without front matter."""
+def _split(text: str) -> tuple[str, str] | None:
+    """(front matter, body) or None without front matter."""
     if not text.startswith("---"):
         return None
     match = re.match(r"---[ \t]*\r?\n(.*?)(?:^|\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", text, re.S | re.M)
     if match is None:
         return None
     front = match.group(1)
-    return front, text[match.end() :], front.count("\n") + 3
+    return front, text[match.end() :]
 
 
 def _to_datetime(value: Any, tz: ZoneInfo) -> datetime:
@@ -123,7 +126,8 @@ def _to_datetime(value: Any, tz: ZoneInfo) -> datetime:
             try:
                 value = date.fromisoformat(value)
             except ValueError:
-                raise ValueError(f"{value!r} is not an ISO 8601 date such as 2024-11-08T09:00:00+01:00") from None
+                example = "2024-11-08T09:00:00+01:00"
+                raise ValueError(f"{value!r} is not an ISO 8601 date such as {example}") from None
     if isinstance(value, datetime):
         return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(tz)
     if isinstance(value, date):
@@ -230,7 +234,7 @@ def parse_entry(config: SiteConfig, path: str, raw: bytes) -> Entry:
     if parts is None:
         message = "has no front matter (it must start with a '---' line and a title: and date:)"
         raise ContentError([Problem(path, 1, message)])
-    front, body, body_line = parts
+    front, body = parts
     try:
         meta = yaml.load(front, Loader=_Loader) if front.strip() else {}
     except yaml.YAMLError as exc:
@@ -245,15 +249,16 @@ def parse_entry(config: SiteConfig, path: str, raw: bytes) -> Entry:
     tz = config.tz
 
     title = _field(problems, "title", _text, meta.get("title"), "title", True)
-    when = (
-        _field(problems, "date", _to_datetime, meta["date"], tz)
-        if meta.get("date") is not None
-        else problems.add("date", "date is missing")
-    )
+    when = None
+    if meta.get("date") is None:
+        problems.add("date", "date is missing")
+    else:
+        when = _field(problems, "date", _to_datetime, meta["date"], tz)
     updated = _field(problems, "updated", _to_datetime, meta["updated"], tz) if meta.get("updated") else None
     slug = meta.get("slug", Path(path).stem)
     if not isinstance(slug, str) or not is_valid_slug(slug):
-        problems.add("slug", f"slug {slug!r} must be a single path segment of letters, digits, '-', '_' or '.'")
+        allowed = "letters, digits, '-', '_' or '.'"
+        problems.add("slug", f"slug {slug!r} must be a single path segment of {allowed}")
     entry_id = _field(problems, "id", _text, meta.get("id"), "id")
     if entry_id is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", entry_id):
         problems.add("id", f"id {entry_id!r} must be an absolute URI such as urn:uuid:…")
@@ -286,80 +291,5 @@ def parse_entry(config: SiteConfig, path: str, raw: bytes) -> Entry:
     )
 
 
-def entry_files(content_dir: Path) -> list[Path]:
-    """Every entry file under content/, sorted; hidden files and folders are skipped."""
-    found = [
-        p
-        for p in content_dir.rglob("*")
-        if p.suffix in ENTRY_SUFFIXES
-        and p.is_file()
-        and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
-    ]
-    return sorted(found)
-
-
-def check_unique(entries: Iterable[Entry]) -> list[Problem]:
-    """Two entries may not share a URL or an id."""
-    problems: list[Problem] = []
-    by_url: dict[str, Entry] = {}
-    by_id: dict[str, Entry] = {}
-    for entry in entries:
-        for index, key, what in ((by_url, entry.url_path, "URL /"), (by_id, entry.id, "id ")):
-            first = index.setdefault(key, entry)
-            if first is not entry:
-                problems.append(Problem(entry.path, None, f"has the same {what}{key} as {first.path}"))
-    return problems
-
-
-def read_raw(config: SiteConfig) -> list[tuple[str, bytes]]:
-    """(project-relative path, bytes) of every entry file."""
-    content_dir = config.path("content")
-    if not content_dir.is_dir():
-        raise ContentError([Problem(config.content_dir, None, "content folder not found")])
-    result = []
-    for file in entry_files(content_dir):
-        rel = file.relative_to(config.root).as_posix()
-        try:
-            result.append((rel, file.read_bytes()))
-        except OSError as exc:
-            raise ContentError([Problem(rel, None, f"cannot be read: {exc.strerror}")]) from None
-    return result
-
-
 def digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
-
-
-class EntryMemo:
-    """What load_entries needs of a cache (feedsite.cache.Cache provides it)."""
-
-    def get_entry(self, key: str) -> Entry | None:
-        return None
-
-    def put_entries(self, items: list[tuple[str, Entry]]) -> None:
-        return None
-
-
-def load_entries(config: SiteConfig, memo: EntryMemo | None = None) -> list[Entry]:
-    """Every entry under content/, in file order. Raises ContentError listing every problem."""
-    memo = memo or EntryMemo()
-    settings = f"{config.timezone}\0{config.base_url}\0"
-    entries: list[Entry] = []
-    fresh: list[tuple[str, Entry]] = []
-    problems: list[Problem] = []
-    for rel, raw in read_raw(config):
-        key = digest(settings.encode() + rel.encode() + b"\0" + raw)
-        entry = memo.get_entry(key)
-        if entry is None:
-            try:
-                entry = parse_entry(config, rel, raw)
-            except ContentError as exc:
-                problems.extend(exc.problems)
-                continue
-            fresh.append((key, entry))
-        entries.append(entry)
-    problems.extend(check_unique(entries))
-    if problems:
-        raise ContentError(problems)
-    memo.put_entries(fresh)
-    return entries

@@ -13,7 +13,7 @@ from typing import Any
 from feedsite.config import SiteConfig
 from feedsite.feeds import FeedInfo, render_feeds
 from feedsite.pages import Theme, month_name, robots, sitemap, static_files
-from feedsite.posts import Post, Tag, by_month, by_tag, newest_time
+from feedsite.posts import Post, Tag, by_month, by_tag, newest_time, site_url
 from feedsite.urls import absolute, output_file, page_dir
 from feedsite.writer import Output
 
@@ -25,8 +25,7 @@ def _root(path: str) -> str:
 
 
 def _identity(post: Post) -> str:
-    tags = ",".join(f"{t.slug}={t.name}" for t in post.tags)
-    return f"{post.entry.path}|{post.entry.digest}|{tags}"
+    return post.identity
 
 
 def _hash(*parts: str) -> str:
@@ -64,17 +63,25 @@ class Planner:
 
     def page(self, path: str, template: str, identity: str, title: str, **context: Any) -> None:
         feeds = [self.site_feed, *context.pop("feeds", [])]
+        description = context.pop("description", "")
         page = {
             "path": path,
             "title": title,
-            "description": context.pop("description", "") or self.config.description,
-            "canonical": absolute(self.config.base_url, path),
+            "description": description or self.config.description,
+            "canonical": site_url(self.config.base_url, path),
             "root": context.pop("root", None) or _root(path),
             "lang": context.pop("lang", None) or self.config.language,
             "feeds": [{"title": f.title, "rss": f.rss_url, "atom": f.atom_url} for f in feeds],
         }
+        lazy: dict[str, Callable[[], Any]] = context.pop("lazy", {})
         ctx = {"site": self.site, "page": page, **context}
-        self.add(output_file(path), template + "|" + identity, lambda: self.theme.render(template, ctx))
+
+        def render() -> bytes:  # what only rendering needs is computed only then
+            if callable(description):
+                ctx["page"] = {**page, "description": description() or self.config.description}
+            return self.theme.render(template, {**ctx, **{k: make() for k, make in lazy.items()}})
+
+        self.add(output_file(path), template + "|" + identity, render)
 
     def listing(self, base: str, title: str, posts: Sequence[Post], **context: Any) -> None:
         """A paginated list of summaries at base, base/page/2/, …"""
@@ -92,7 +99,9 @@ class Planner:
             context.setdefault("heading", None)
             page_title = title if number == 1 else f"{title} (page {number})"
             identity = "|".join([str(pages), str(heading), page_title, *map(_identity, shown)])
-            self.page(page_dir(base, number), "list.html", identity, page_title, posts=shown, pages=pages, **context)
+            self.page(
+                page_dir(base, number), "list.html", identity, page_title, posts=shown, pages=pages, **context
+            )
 
     def feeds(self, info: FeedInfo, base: str, posts: Sequence[Post]) -> None:
         shown = posts[: self.config.feed_limit]
@@ -129,7 +138,6 @@ def _entry_pages(plan: Planner, posts: Sequence[Post]) -> None:
         older = posts[index + 1] if index + 1 < len(posts) else None
         entry = post.entry
         image = absolute(post.url, entry.image) if entry.image else None
-        ld = _news_article(plan, post, image)
         identity = "|".join(
             [_identity(post), *(f"{p.path}={p.entry.title}" if p else "-" for p in (newer, older))]
         )
@@ -138,13 +146,13 @@ def _entry_pages(plan: Planner, posts: Sequence[Post]) -> None:
             "entry.html",
             identity,
             entry.title,
-            description=post.summary,
+            description=lambda post=post: post.summary,
             lang=entry.lang,
             post=post,
             newer=newer,
             older=older,
             image=image,
-            ld=ld,
+            lazy={"ld": lambda post=post, image=image: _news_article(plan, post, image)},
         )
 
 
@@ -159,12 +167,17 @@ def _news_article(plan: Planner, post: Post, image: str | None) -> dict[str, Any
         "mainEntityOfPage": post.url,
         "url": post.url,
         "inLanguage": entry.lang or config.language,
-        "publisher": {"@type": "Organization", "name": entry.source.name if entry.source and entry.source.name else config.title},
+        "publisher": {
+            "@type": "Organization",
+            "name": entry.source.name if entry.source and entry.source.name else config.title,
+        },
     }
     if post.summary:
         data["description"] = post.summary
     if entry.authors:
-        data["author"] = [{"@type": "Person", "name": a.name, **({"url": a.uri} if a.uri else {})} for a in entry.authors]
+        data["author"] = [
+            {"@type": "Person", "name": a.name, **({"url": a.uri} if a.uri else {})} for a in entry.authors
+        ]
     if post.tags:
         data["keywords"] = [t.name for t in post.tags]
     if image:
@@ -177,7 +190,9 @@ def _news_article(plan: Planner, post: Post, image: str | None) -> dict[str, Any
 def _archives(plan: Planner, posts: Sequence[Post]) -> None:
     years = by_month(posts)
     everything = "|".join(map(_identity, posts))
-    plan.page("archive/", "archive.html", everything, "Archive", heading="Archive", years=years, month=None, up=None)
+    plan.page(
+        "archive/", "archive.html", everything, "Archive", heading="Archive", years=years, month=None, up=None
+    )
     for year, months in years.items():
         year_posts = [p for m in months.values() for p in m]
         plan.page(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import Protocol
 
 from feedsite.config import SiteConfig
 from feedsite.content import Entry
@@ -22,28 +25,61 @@ class Tag:
         return f"tags/{self.slug}/"
 
 
+class BodySource(Protocol):
+    """Where a post's body HTML comes from (feedsite.render.Bodies fetches it when first needed)."""
+
+    def html(self, digest: str) -> str: ...
+
+    def first_paragraph(self, digest: str) -> str: ...
+
+
 @dataclass(frozen=True)
 class Post:
     """An entry ready to show: its page path, absolute URL, body HTML and summary."""
 
     entry: Entry
     url: str  # absolute URL of its page
-    html: str  # body HTML as rendered (links as written)
-    summary: str  # plain text
     tags: tuple[Tag, ...]
+    bodies: BodySource = field(repr=False, compare=False)
 
-    @property
+    @cached_property
     def path(self) -> str:
         return self.entry.url_path
+
+    @property
+    def html(self) -> str:
+        """Body HTML as rendered (links as written)."""
+        return self.bodies.html(self.entry.digest)
+
+    @property
+    def summary(self) -> str:
+        """Plain text: the entry's summary, or else its first paragraph."""
+        return self.entry.summary or self.bodies.first_paragraph(self.entry.digest)
+
+    @cached_property
+    def identity(self) -> str:
+        """What a list shows of this post changes only when this changes."""
+        tags = ",".join(f"{t.slug}={t.name}" for t in self.tags)
+        return f"{self.entry.path}|{self.entry.digest}|{tags}"
+
+
+_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*(?:[A-Za-z0-9_-][A-Za-z0-9._-]*)?")
+
+
+def site_url(base_url: str, path: str) -> str:
+    """absolute(base_url, path), without urljoin's cost for the plain paths a site is made of."""
+    if base_url.endswith("/") and _PLAIN_PATH.fullmatch(path):
+        return base_url + path
+    return absolute(base_url, path)
 
 
 def tag_index(entries: Iterable[Entry]) -> dict[str, Tag]:
     """Tag name → Tag. Names sharing a slug ("Ukraine", "ukraine") share one Tag, shown with the
     spelling used most (ties: the capitalized one), so the choice never depends on file order."""
+    counts: Counter[str] = Counter(name for entry in entries for name in entry.tags)
     spellings: dict[str, Counter[str]] = {}
-    for entry in entries:
-        for name in entry.tags:
-            spellings.setdefault(tag_slug(name), Counter())[name] += 1
+    for name, count in counts.items():
+        spellings.setdefault(tag_slug(name), Counter())[name] += count
     index: dict[str, Tag] = {}
     for slug, names in spellings.items():
         tag = Tag(max(names, key=lambda n: (names[n], n != n.lower(), n)), slug)
@@ -56,14 +92,40 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (-e.date.timestamp(), e.path))
 
 
+@dataclass(frozen=True)
+class StaticBody:
+    """One post's body, given up front."""
+
+    body_html: str
+    first: str
+
+    def html(self, digest: str) -> str:
+        return self.body_html
+
+    def first_paragraph(self, digest: str) -> str:
+        return self.first
+
+
 def make_post(config: SiteConfig, entry: Entry, html: str, first_para: str, tags: dict[str, Tag]) -> Post:
-    return Post(
-        entry=entry,
-        url=absolute(config.base_url, entry.url_path),
-        html=html,
-        summary=entry.summary or first_para,
-        tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
-    )
+    return make_posts(config, [entry], StaticBody(html, first_para), tags)[0]
+
+
+def make_posts(
+    config: SiteConfig, entries: Sequence[Entry], bodies: BodySource, tags: dict[str, Tag]
+) -> list[Post]:
+    """Posts for entries, whose HTML bodies gives when asked."""
+    posts = []
+    for entry in entries:
+        path = entry.url_path
+        post = Post(
+            entry=entry,
+            url=site_url(config.base_url, path),
+            tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
+            bodies=bodies,
+        )
+        post.__dict__["path"] = path  # the cached_property, filled in: it is asked for often
+        posts.append(post)
+    return posts
 
 
 def newest_time(posts: Sequence[Post]) -> datetime | None:

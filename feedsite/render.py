@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 import markdown
 
@@ -13,44 +12,66 @@ from feedsite import __version__
 from feedsite.cache import Cache
 from feedsite.content import Entry
 from feedsite.markup import Renderer, first_paragraph
+from feedsite.parallel import chunks
 
 PARALLEL_FROM = 64  # fewer misses than this render in-process: a pool costs more than it saves
 
-_worker: Renderer | None = None
+_renderers: dict[tuple[str, ...], Renderer] = {}
 
 
 def _render_chunk(args: tuple[tuple[str, ...], list[str]]) -> list[str]:
-    global _worker
     extensions, bodies = args
-    if _worker is None:
-        _worker = Renderer(extensions)
-    return [_worker(body) for body in bodies]
+    render = _renderers.get(extensions)
+    if render is None:
+        render = _renderers[extensions] = Renderer(extensions)
+    return [render(body) for body in bodies]
 
 
-def _key(body: str, settings: str) -> str:
-    return hashlib.sha256(f"{settings}\0{body}".encode()).hexdigest()
+def _key(digest: str, settings: str) -> str:
+    """The HTML's key: the Markdown settings and the entry file's hash (which fixes its body)."""
+    return hashlib.sha256(f"{settings}\0{digest}".encode()).hexdigest()
 
 
-def render_bodies(
-    entries: Sequence[Entry], extensions: tuple[str, ...], cache: Cache
-) -> dict[str, tuple[str, str]]:
-    """entry digest → (body HTML, plain text of its first paragraph)."""
-    settings = f"{__version__}\0{markdown.__version__}\0{extensions}"
-    keys = {e.digest: _key(e.body, settings) for e in entries}
-    found = cache.get_html(list(set(keys.values())))
-    missing = {keys[e.digest]: e.body for e in entries if keys[e.digest] not in found}
-    if missing:
-        fresh = dict(zip(missing, _render_all(list(missing.values()), extensions), strict=True))
-        cache.put_html(fresh.items())
-        found.update(fresh)
-    return {d: (found[k], first_paragraph(found[k])) for d, k in keys.items()}
+class Bodies:
+    """Entry digest → body HTML and its first paragraph, fetched from the cache when asked for.
+
+    Nothing is held in memory but the first paragraphs: a build that renders few pages reads little,
+    and forked workers that render pages read what they need through their own connection.
+    """
+
+    def __init__(self, entries: Sequence[Entry], extensions: tuple[str, ...], cache: Cache) -> None:
+        settings = f"{__version__}\0{markdown.__version__}\0{extensions}"
+        self.entries = {e.digest: e for e in entries}
+        self.keys = {d: _key(d, settings) for d in self.entries}
+        self.extensions = extensions
+        self.cache = cache
+        self.firsts: dict[str, str] = {}
+        self.kept: dict[str, str] = {}  # HTML the cache cannot give back (there is none, or it failed)
+        known = cache.known_html(list(set(self.keys.values())))
+        missing = {k: self.entries[d].body for d, k in self.keys.items() if k not in known}
+        if missing:
+            keys, bodies = list(missing), list(missing.values())
+            job = partial(_render_span, extensions, bodies)
+            done = 0
+            for count, part in chunks(job, len(bodies), at_least=PARALLEL_FROM):
+                cache.put_html(zip(keys[done : done + count], part, strict=True))
+                done += count
+                if not cache.usable:
+                    self.kept.update(zip(keys[done - count : done], part, strict=True))
+
+    def html(self, digest: str) -> str:
+        key = self.keys[digest]
+        found = self.kept[key] if key in self.kept else self.cache.get_html([key]).get(key)
+        if found is None:  # the cache went away mid-run: render it again
+            found = self.kept[key] = _render_chunk((self.extensions, [self.entries[digest].body]))[0]
+        return found
+
+    def first_paragraph(self, digest: str) -> str:
+        found = self.firsts.get(digest)
+        if found is None:
+            found = self.firsts[digest] = first_paragraph(self.html(digest))
+        return found
 
 
-def _render_all(bodies: list[str], extensions: tuple[str, ...]) -> list[str]:
-    workers = min(os.cpu_count() or 1, 8)
-    if len(bodies) < PARALLEL_FROM or workers < 2:
-        return _render_chunk((extensions, bodies))
-    size = max(16, len(bodies) // (workers * 8))
-    chunks = [(extensions, bodies[i : i + size]) for i in range(0, len(bodies), size)]
-    with ProcessPoolExecutor(workers) as pool:
-        return [html for part in pool.map(_render_chunk, chunks) for html in part]
+def _render_span(extensions: tuple[str, ...], bodies: list[str], start: int, stop: int) -> list[str]:
+    return _render_chunk((extensions, bodies[start:stop]))

@@ -39,7 +39,7 @@ def is_valid_slug(slug: str) -> bool:
 
 def entry_dir(date: datetime, slug: str) -> str:
     """The folder of an entry, relative to the site root: "2024/11/slug/"."""
-    return f"{date:%Y}/{date:%m}/{slug}/"
+    return f"{date.year}/{date.month:02d}/{slug}/"  # as %Y/%m/, without strftime's cost
 
 
 def tag_slug(tag: str) -> str:

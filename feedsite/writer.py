@@ -9,17 +9,25 @@ half-written file.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
+import re
 import shutil
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from stat import S_ISDIR
 
 from feedsite.errors import BuildError, Problem
+from feedsite.parallel import chunks
 from feedsite.urls import is_inside
 
 JOURNAL = "COMMIT"
+_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*")  # surely inside
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class WriteReport:
     unchanged: int
     removed: int
     manifest: dict[str, tuple[str, int, int]]
+    listing: Listing = field(default_factory=lambda: Listing())
 
 
 def check_paths(outputs: Sequence[Output]) -> None:
@@ -42,7 +51,7 @@ def check_paths(outputs: Sequence[Output]) -> None:
     seen: set[str] = set()
     problems = []
     for out in outputs:
-        if not is_inside(out.path):
+        if not (_PLAIN_PATH.fullmatch(out.path) or is_inside(out.path)):
             problems.append(Problem(out.path, None, "would be written outside the output folder"))
         elif out.path in seen:
             problems.append(Problem(out.path, None, "two pages would be written to this path"))
@@ -63,68 +72,186 @@ def recover(site: Path, staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+PARALLEL_AT = 200  # fewer pages to render than this render in this process
+
+
+@dataclass
+class Listing:
+    """What site/ held after the last build: its folders' mtimes, to list only folders that changed.
+
+    A folder whose mtime is as recorded holds the same names as then (POSIX updates a folder's mtime
+    whenever a name in it is added, removed or renamed). Folders changed just before recording are
+    not recorded, as a change within the same timestamp tick would go unseen.
+    """
+
+    token: str = ""  # which manifest the folders belong to
+    folders: dict[str, int] = field(default_factory=dict)  # "" or "a/b" → ctime_ns
+
+
 def write_site(
     site: Path,
     staging: Path,
     outputs: Sequence[Output],
     manifest: dict[str, tuple[str, int, int]],
     tick: Callable[[], None] = lambda: None,
+    *,
+    listing: Listing | None = None,
 ) -> WriteReport:
+    """Write outputs to site, skipping the unchanged; many pages to render render on every core.
+
+    The report's listing (in .listing) is what to pass to the next build with its manifest.
+    """
     check_paths(outputs)
     recover(site, staging)
     staging.mkdir(parents=True)
-    changed: list[str] = []
     new_manifest: dict[str, tuple[str, int, int]] = {}
     try:
-        for out in outputs:
-            tick()
-            target = site / out.path
+        todo: list[int] = []
+        root = str(site)
+        for index, out in enumerate(outputs):
             known = manifest.get(out.path)
-            stat = _stat(target)
-            if known and stat and known == (out.key, stat.st_size, stat.st_mtime_ns):
+            stat = _stat(f"{root}/{out.path}")
+            if known and stat and known == (out.key, stat.st_size, stat.st_ctime_ns):
                 new_manifest[out.path] = known
-                continue
-            data = out.render()
-            if stat and stat.st_size == len(data) and target.read_bytes() == data:
-                new_manifest[out.path] = (out.key, stat.st_size, stat.st_mtime_ns)
-                continue
-            staged = staging / out.path
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            staged.write_bytes(data)
-            changed.append(out.path)
-            new_manifest[out.path] = (out.key, -1, -1)
+                tick()
+            else:
+                todo.append(index)
+        changed: list[str] = []
+        staged: list[tuple[str, str]] = []  # (name in staging, site path)
+        run = f"{os.getpid()}-{time.time_ns()}-"  # names no other (killed, orphaned) run can use
+        job = partial(_render_and_stage, site, staging, run, outputs, todo)
+        done = 0
+        for count, part in chunks(job, len(todo), at_least=PARALLEL_AT):
+            for index, (path, key, size, mtime) in zip(todo[done : done + count], part, strict=True):
+                new_manifest[path] = (key, size, mtime)
+                if size < 0:
+                    changed.append(path)
+                    staged.append((run + str(index), path))
+            done += count
+            for _ in range(count):
+                tick()
+        old = listing if listing is not None and listing.token == _token(manifest) else Listing()
+        files, seen = _existing(site, old, manifest)
         wanted = {out.path for out in outputs}
-        stale = sorted(p for p in _existing(site) if p not in wanted)
-        _commit(site, staging, changed, stale)
+        stale = sorted(p for p in files if p not in wanted)
+        _commit(site, staging, staged, stale)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError([Problem(str(exc.filename or site), None, f"cannot be written: {exc.strerror}")]) from None
+        where = str(exc.filename or site)
+        raise BuildError([Problem(where, None, f"cannot be written: {exc.strerror}")]) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     for path in changed:
         stat = os.stat(site / path)
-        new_manifest[path] = (new_manifest[path][0], stat.st_size, stat.st_mtime_ns)
-    return WriteReport(len(changed), len(outputs) - len(changed), len(stale), new_manifest)
+        new_manifest[path] = (new_manifest[path][0], stat.st_size, stat.st_ctime_ns)
+    new_manifest = {out.path: new_manifest[out.path] for out in outputs}
+    report = WriteReport(len(changed), len(outputs) - len(changed), len(stale), new_manifest)
+    report.listing.token = _token(new_manifest)
+    report.listing.folders = _record(site, seen, [*changed, *stale])
+    return report
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _render_and_stage(
+    site: Path, staging: Path, run: str, outputs: Sequence[Output], todo: list[int], start: int, stop: int
+) -> list[tuple[str, str, int, int]]:
+    """Render outputs[todo[start:stop]]; stage those whose bytes changed (size -1), in order."""
+    results = []
+    for index in todo[start:stop]:
+        out = outputs[index]
+        target = site / out.path
+        data = out.render()
+        stat = _stat(target)
+        if stat and stat.st_size == len(data) and target.read_bytes() == data:
+            results.append((out.path, out.key, stat.st_size, stat.st_ctime_ns))
+            continue
+        (staging / (run + str(index))).write_bytes(data)  # flat: no folders to make and remove
+        results.append((out.path, out.key, -1, -1))
+    return results
+
+
+def _stat(path: Path | str) -> os.stat_result | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
-    return stat if not path.is_dir() else None
+    return None if S_ISDIR(stat.st_mode) else stat
 
 
-def _existing(site: Path) -> list[str]:
-    found = []
-    for folder, _dirs, files in os.walk(site):
-        rel = Path(folder).relative_to(site)
-        found.extend((rel / name).as_posix() for name in files)
-    return found
+def _token(manifest: dict[str, tuple[str, int, int]]) -> str:
+    return hashlib.sha256("\0".join(sorted(manifest)).encode()).hexdigest()
 
 
-def _commit(site: Path, staging: Path, write: list[str], remove: list[str]) -> None:
+def _existing(
+    site: Path, listing: Listing, manifest: dict[str, tuple[str, int, int]]
+) -> tuple[list[str], dict[str, int]]:
+    """Every file in site (site-relative) and the mtime of every folder, listing only changed folders."""
+    files: list[str] = []
+    seen: dict[str, int] = {}
+    known_files: dict[str, list[str]] = {}
+    known_dirs: dict[str, list[str]] = {}
+    if listing.folders:
+        for path in manifest:
+            known_files.setdefault(path.rpartition("/")[0], []).append(path)
+        for folder in listing.folders:
+            if folder:
+                known_dirs.setdefault(folder.rpartition("/")[0], []).append(folder)
+
+    root = str(site)
+
+    def visit(rel: str) -> None:
+        folder = f"{root}/{rel}" if rel else root
+        try:
+            stat = os.stat(folder, follow_symlinks=False)
+        except OSError:
+            return
+        if not S_ISDIR(stat.st_mode):
+            return
+        seen[rel] = stat.st_ctime_ns
+        if listing.folders.get(rel) == stat.st_ctime_ns:
+            files.extend(known_files.get(rel, ()))
+            for sub in known_dirs.get(rel, ()):
+                visit(sub)
+            return
+        with os.scandir(folder) as items:
+            for item in items:
+                name = f"{rel}/{item.name}" if rel else item.name
+                if item.is_dir(follow_symlinks=False):
+                    visit(name)
+                elif not item.is_symlink() or not item.is_dir():
+                    files.append(name)
+
+    visit("")
+    return files, seen
+
+
+def _record(site: Path, seen: dict[str, int], touched: list[str]) -> dict[str, int]:
+    """Folder mtimes after the commit (which changed those holding a touched path), less the too recent."""
+    again: set[str] = set()
+    for path in touched:
+        folder = path.rpartition("/")[0]
+        while folder not in again:
+            again.add(folder)
+            if not folder:
+                break
+            folder = folder.rpartition("/")[0]
+    folders = {folder: mtime for folder, mtime in seen.items() if folder not in again}
+    for folder in again:
+        try:
+            stat = os.stat(site / folder, follow_symlinks=False)
+        except OSError:
+            continue
+        if S_ISDIR(stat.st_mode):
+            folders[folder] = stat.st_ctime_ns
+    now = time.time_ns()
+    return {
+        folder: mtime
+        for folder, mtime in folders.items()
+        if mtime < now - (2_000_000_000 if mtime % 1_000_000_000 == 0 else 100_000_000)
+    }
+
+
+def _commit(site: Path, staging: Path, write: list[tuple[str, str]], remove: list[str]) -> None:
     if not write and not remove:
         shutil.rmtree(staging, ignore_errors=True)
         return
@@ -135,31 +262,41 @@ def _commit(site: Path, staging: Path, write: list[str], remove: list[str]) -> N
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _apply(site: Path, staging: Path, write: list[str], remove: list[str]) -> None:
+def _apply(site: Path, staging: Path, write: Sequence[str | Sequence[str]], remove: list[str]) -> None:
+    """Remove, then move each staged file into place; write items are [name in staging, site path]."""
     for path in remove:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             (site / path).unlink()
-        except FileNotFoundError:
-            pass
         _prune(site, (site / path).parent)
-    for path in write:
-        staged = staging / path
+    ready: set[str] = set()  # folders made (or found) in this commit
+    for item in write:
+        name, path = (item, item) if isinstance(item, str) else (str(item[0]), str(item[1]))
+        staged = staging / name
         if not staged.exists():
             continue  # moved already by the run that was cut off
         target = site / path
-        _make_folder(site, target.parent)
-        if target.is_dir():
+        _make_folder(site, path.rpartition("/")[0], ready)
+        if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
         os.replace(staged, target)
 
 
-def _make_folder(site: Path, folder: Path) -> None:
-    """mkdir -p, replacing a file that stands where a folder must go."""
-    for parent in [*reversed(folder.relative_to(site).parents), folder.relative_to(site)]:
-        place = site / parent
-        if place.is_file() or place.is_symlink():
+def _make_folder(site: Path, folder: str, ready: set[str]) -> None:
+    """mkdir -p site/folder, replacing a file that stands where a folder must go."""
+    if "" not in ready:
+        site.mkdir(parents=True, exist_ok=True)
+        ready.add("")
+    missing = []
+    while folder not in ready:
+        missing.append(folder)
+        folder = folder.rpartition("/")[0]
+    for rel in reversed(missing):
+        place = site / rel
+        if place.is_symlink() or place.is_file():
             place.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            place.mkdir()
+        ready.add(rel)
 
 
 def _prune(site: Path, folder: Path) -> None:

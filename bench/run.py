@@ -1,0 +1,255 @@
+"""feedsite's build benchmark (issue 4): python bench/run.py --entries 10000
+
+Generates a deterministic corpus (bench/corpus.py), then times each scenario in a fresh process,
+as a user would run it, and prints the median, min and max of --runs runs with the peak memory:
+
+  cold       no cache, no site/            noop       nothing changed
+  edit       one entry's body edited       add        one entry added
+  template   base.html overridden with a visible change (every page changes)
+  import     `feedsite import` of N text sources (bench/bench_import.py, when it exists)
+
+"wall" is the whole command (interpreter start-up and imports included); "build" is the time
+inside build(). "rss" is the kernel's peak RSS of the largest single process (the build or one
+of its workers); "pss" is the peak of the build's and its workers' proportional set size summed,
+sampled every 20 ms: their total memory, pages shared by forked workers counted once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+
+BUILD_SCENARIOS = ("cold", "noop", "edit", "add", "template")
+SCENARIOS = (*BUILD_SCENARIOS, "import")
+# `feedsite -C ROOT build` as a user runs it, with the time inside build() noted on stderr
+CHILD = """
+import json, sys, time
+sys.path.insert(0, {repo!r})
+import feedsite.commands
+real = feedsite.commands.build
+def timed(*args, **kwargs):
+    start = time.perf_counter()
+    report = real(*args, **kwargs)
+    seconds = time.perf_counter() - start
+    data = {{"build": seconds, "entries": report.entries, "written": report.written,
+            "unchanged": report.unchanged, "stages": report.timings}}
+    print(MARK + json.dumps(data), file=sys.stderr, flush=True)
+    return report
+feedsite.commands.build = timed
+from feedsite.cli import main
+sys.exit(main(["-C", {root!r}, "build"]))
+""".replace("MARK", repr("bench-json: "))
+MARK = "bench-json: "
+
+
+def _tree_pss(pid: int) -> int:
+    """Proportional set size in bytes of a process and all its descendants: memory shared by forked
+    workers is counted once, split between them (0 once the process is gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(argv: list[str], cwd: Path | None = None) -> dict[str, float]:
+    """Run argv; wall seconds, peak RSS (MB) and whatever JSON it printed on its last line."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as err_file:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err_file, text=True)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                peak[0] = max(peak[0], _tree_pss(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        # wait4: this child's own rusage; its maxrss is the largest of it and its reaped workers
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        err_file.seek(0)
+        err = err_file.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-3000:]}")
+    result: dict[str, float] = {"wall": wall, "pss": peak[0] / 2**20, "rss": usage.ru_maxrss / 1024}
+    marked = [line[len(MARK) :] for line in err.splitlines() if line.startswith(MARK)]
+    if marked:
+        data = json.loads(marked[-1])
+        result.update({k: v for k, v in data.items() if isinstance(v, int | float)})
+        result.update({f"stage.{k}": v for k, v in data.get("stages", {}).items()})
+    return result
+
+
+def build_once(root: Path) -> dict[str, float]:
+    return measure([sys.executable, "-c", CHILD.format(repo=str(REPO), root=str(root))])
+
+
+def prepare(scenario: str, root: Path, entries: int, run: int) -> None:
+    """Bring the project into the state the scenario starts from (its build follows)."""
+    if scenario == "cold":
+        shutil.rmtree(root / "site", ignore_errors=True)
+        shutil.rmtree(root / ".feedsite-cache", ignore_errors=True)
+    elif scenario == "edit":
+        victim = sorted((root / "content").rglob("*.md"))[entries // 2]
+        corpus.edit_body(victim, f"benchmark run {run}")
+    elif scenario == "add":
+        rel, text = corpus.entry(seed=1, index=entries + 1000 + run)
+        (root / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "content" / rel).write_text(text, "utf-8")
+    elif scenario == "template":
+        import feedsite.pages
+
+        builtin = (feedsite.pages.BUILTIN_TEMPLATES / "base.html").read_text("utf-8")
+        changed = builtin.replace("<head>\n", f'<head>\n<meta name="x-bench" content="{run}">\n', 1)
+        assert changed != builtin
+        (root / "templates").mkdir(exist_ok=True)
+        (root / "templates" / "base.html").write_text(changed, "utf-8")
+
+
+IMPORT_CHILD = """
+import json, sys
+sys.path.insert(0, {bench!r})
+from pathlib import Path
+import bench_import
+seconds = bench_import.import_once(Path({seeds!r}), Path({work!r}))
+print({mark!r} + json.dumps({{"build": seconds}}), file=sys.stderr)
+"""
+
+
+def run_import(entries: int, work: Path) -> dict[str, float] | None:
+    """`feedsite import` of `entries` text sources into a fresh project, by bench/bench_import.py."""
+    try:
+        module = importlib.import_module("bench_import")
+    except ImportError:
+        return None
+    seeds = work / "seeds"
+    if not seeds.is_dir():
+        seeds.mkdir(parents=True)
+        module.make_sources(seeds, entries)
+    runs = work / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
+    runs.mkdir()
+    code = IMPORT_CHILD.format(bench=str(HERE), seeds=str(seeds), work=str(runs), mark=MARK)
+    return measure([sys.executable, "-c", code])
+
+
+def summarize(rows: dict[str, list[dict[str, float]]], keys: tuple[str, ...]) -> list[str]:
+    head = f"{'scenario':<10}" + "".join(f"{k + ' (med/min/max)':>26}" for k in keys)
+    head += f"{'pages written':>15}"
+    lines = [head, "-" * len(head)]
+    for name, runs in rows.items():
+        cells = []
+        for key in keys:
+            values = [r[key] for r in runs if key in r]
+            if not values:
+                cells.append(f"{'-':>26}")
+                continue
+            unit = " MB" if key in ("rss", "pss") else " s"
+            fmt = "{:.0f}" if key in ("rss", "pss") else "{:.2f}"
+            text = "/".join(fmt.format(v) for v in (statistics.median(values), min(values), max(values)))
+            cells.append(f"{text + unit:>26}")
+        written = runs[0].get("written")
+        lines.append(f"{name:<10}" + "".join(cells) + f"{'' if written is None else int(written):>15}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset")
+    parser.add_argument("--keep", type=Path, help="build the project here and keep it")
+    parser.add_argument("--json", type=Path, help="also write every measurement to this file")
+    args = parser.parse_args()
+    wanted = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(wanted) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    sys.path.insert(0, str(REPO))
+    base = args.keep or Path(tempfile.mkdtemp(prefix="feedsite-bench-"))
+    root = base / "project"
+    rows: dict[str, list[dict[str, float]]] = {s: [] for s in wanted}
+    notes: list[str] = []
+    try:
+        for run in range(args.runs):
+            shutil.rmtree(root, ignore_errors=True)
+            started = time.perf_counter()
+            corpus.write_project(root, args.entries)
+            print(
+                f"run {run + 1}/{args.runs}: corpus of {args.entries} entries in "
+                f"{time.perf_counter() - started:.1f} s",
+                file=sys.stderr,
+            )
+            for scenario in BUILD_SCENARIOS:
+                # later scenarios start from the state the earlier ones leave: always build them
+                later = BUILD_SCENARIOS[BUILD_SCENARIOS.index(scenario) + 1 :]
+                if scenario != "cold" and scenario not in wanted and not set(later) & set(wanted):
+                    continue
+                prepare(scenario, root, args.entries, run)
+                result = build_once(root)
+                if scenario in wanted:
+                    rows[scenario].append(result)
+                stages = " ".join(f"{k[6:]} {v:.2f}" for k, v in result.items() if k.startswith("stage."))
+                print(
+                    f"  {scenario:<9} wall {result['wall']:6.2f} s  build {result.get('build', 0):6.2f} s  "
+                    f"rss {result['rss']:4.0f} MB pss {result['pss']:4.0f} MB  "
+                    f"written {int(result.get('written', 0))}  {stages}",
+                    file=sys.stderr,
+                )
+            if "import" in wanted:
+                result = run_import(args.entries, base / "import")
+                if result is None:
+                    rows.pop("import", None)
+                    notes.append("import: skipped (bench/bench_import.py not found)")
+                else:
+                    rows["import"].append(result)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+    machine = f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+    machine += f" {platform.machine()}"
+    print(f"\nfeedsite bench: {args.entries} entries, {args.runs} runs, {machine}")
+    for line in summarize(rows, ("wall", "build", "rss", "pss")):
+        print(line)
+    for note in notes:
+        print(note)
+    if args.json:
+        data = {"entries": args.entries, "machine": machine, "rows": rows}
+        args.json.write_text(json.dumps(data, indent=1))
+
+
+if __name__ == "__main__":
+    main()
