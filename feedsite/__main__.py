@@ -1,3 +1,3 @@
-from feedsite.cli import main
+from feedsite.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -88,7 +88,7 @@ def build(
         entries = newest_first(published(load_entries(config, cache), options))
         report.entries = len(entries)
         stage("load")
-        bodies = Bodies(entries, config.markdown_extensions, cache)
+        bodies = Bodies(config, entries, cache)
         posts = make_posts(config, entries, bodies, tag_index(entries))
         stage("markdown")
         salt = _salt(config, theme)

@@ -13,14 +13,17 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from feedsite import __version__
-from feedsite.content import Entry
+from feedsite.content import BODY_NOT_LOADED, Entry
 from feedsite.load import EntryMemo
 
 FILE_NAME = "build.sqlite"
+# cache file → (file stamps, entries) of the last build in this process, for watch mode
+_WARM: dict[Path, tuple[dict[str, Any], dict[str, Entry]]] = {}
 Manifest = dict[str, tuple[str, int, int]]  # site path → (output key, size, ctime_ns)
 # Modules that cannot change what a build writes: editing them keeps the cache.
 NOT_IN_OUTPUT = frozenset(
@@ -68,6 +71,10 @@ class Cache(EntryMemo):
 
     # -- parsed entries: all read in one query; only new ones written, gone ones deleted -----
     def _snapshot(self) -> tuple[dict[str, Any], dict[str, Entry]]:
+        if self._entries is None and self.path in _WARM:
+            # Watch mode: the last build in this process left them in memory. Entries are keyed
+            # by their file's content, so a remembered one is never wrong, at worst missing.
+            self._files, self._entries = _WARM[self.path]
         if self._entries is None:
             self._entries = {}
             for key, blob in self._rows("SELECT key, value FROM entries"):
@@ -99,7 +106,11 @@ class Cache(EntryMemo):
         """Keep the entries of this build (those got and these new ones) for the next one."""
         files, entries = self._snapshot()
         self._used.update(items)
-        rows = ((key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)) for key, entry in items)
+        # Bodies are left out: a rebuild needs every entry's fields but only new entries' bodies.
+        rows = (
+            (key, pickle.dumps(replace(entry, body=BODY_NOT_LOADED), protocol=pickle.HIGHEST_PROTOCOL))
+            for key, entry in items
+        )
         self._many("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
         gone = [key for key in entries if key not in self._used]
         for start in range(0, len(gone), 500):
@@ -108,6 +119,8 @@ class Cache(EntryMemo):
         if self._new_files != files:
             self.put_blob("files", self._new_files)
         self._files, self._entries, self._used = self._new_files, dict(self._used), {}
+        if self.path is not None and self.usable:
+            _WARM[self.path] = (self._files, self._entries)
 
     # -- rendered Markdown ----------------------------------------------------------------
     def get_html(self, keys: list[str]) -> dict[str, str]:

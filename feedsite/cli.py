@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -156,3 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = exc.filename or "feedsite"
         print(f"{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def entry() -> None:
+    """The `feedsite` command and `python -m feedsite`: main(), then exit at once.
+
+    Everything is written and closed when main() returns; skipping the interpreter's teardown
+    (freeing every object of a large site one by one) saves a noticeable part of a rebuild.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

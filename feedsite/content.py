@@ -35,6 +35,11 @@ _XML_ILLEGAL = re.compile(
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# The body of an entry read back from the cache, which does not store bodies (see load.body_of).
+# Never a real body: clean_text removes NUL characters.
+BODY_NOT_LOADED = "\x00"
+
+
 def clean_text(text: str) -> str:
     """Remove the characters XML 1.0 forbids; everything else is kept."""
     return _XML_ILLEGAL.sub("", text)

@@ -9,7 +9,7 @@ from stat import S_ISREG
 from time import time_ns
 
 from feedsite.config import SiteConfig
-from feedsite.content import ENTRY_SUFFIXES, Entry, digest, parse_entry
+from feedsite.content import BODY_NOT_LOADED, ENTRY_SUFFIXES, Entry, digest, parse_entry
 from feedsite.errors import ContentError, Problem
 from feedsite.parallel import run as run_parallel
 
@@ -137,3 +137,16 @@ def load_entries(config: SiteConfig, memo: EntryMemo | None = None) -> list[Entr
     memo.put_file_keys(stamps)
     memo.put_entries(fresh)
     return entries
+
+
+def body_of(config: SiteConfig, entry: Entry) -> str:
+    """The entry's Markdown body, read again from its file when the cache left it out."""
+    if entry.body != BODY_NOT_LOADED:
+        return entry.body
+    try:
+        raw = (config.root / entry.path).read_bytes()
+    except OSError as exc:
+        raise ContentError([Problem(entry.path, None, f"cannot be read: {exc.strerror}")]) from None
+    if digest(raw) != entry.digest:
+        raise ContentError([Problem(entry.path, None, "changed during the build; build again")])
+    return parse_entry(config, entry.path, raw).body

@@ -57,6 +57,10 @@ class Theme:
         self.env.filters["month_name"] = month_name
         self.env.filters["json_ld"] = json_ld
 
+    def overrides(self, *names: str) -> bool:
+        """True when the project replaces any of these built-in templates."""
+        return any((self.project_dir / name).is_file() for name in names)
+
     def fingerprint(self) -> str:
         """A hash of every template that can be used: changing any one changes it."""
         digest = hashlib.sha256()

@@ -28,6 +28,10 @@ def _identity(post: Post) -> str:
     return post.identity
 
 
+def _title_line(post: Post) -> str:
+    return f"{post.path}|{post.entry.title}|{post.entry.date.isoformat()}"
+
+
 def _hash(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -62,8 +66,18 @@ class Planner:
         self.outputs.append(Output(path, _hash(self.salt, path, identity), render))
 
     def page(self, path: str, template: str, identity: str, title: str, **context: Any) -> None:
+        """An HTML page; its context is only built if it has to be rendered."""
+        self.add(
+            output_file(path),
+            template + "|" + identity,
+            lambda: self.theme.render(template, self._context(path, title, dict(context))),
+        )
+
+    def _context(self, path: str, title: str, context: dict[str, Any]) -> dict[str, Any]:
         feeds = [self.site_feed, *context.pop("feeds", [])]
         description = context.pop("description", "")
+        if callable(description):
+            description = description()
         page = {
             "path": path,
             "title": title,
@@ -74,14 +88,7 @@ class Planner:
             "feeds": [{"title": f.title, "rss": f.rss_url, "atom": f.atom_url} for f in feeds],
         }
         lazy: dict[str, Callable[[], Any]] = context.pop("lazy", {})
-        ctx = {"site": self.site, "page": page, **context}
-
-        def render() -> bytes:  # what only rendering needs is computed only then
-            if callable(description):
-                ctx["page"] = {**page, "description": description() or self.config.description}
-            return self.theme.render(template, {**ctx, **{k: make() for k, make in lazy.items()}})
-
-        self.add(output_file(path), template + "|" + identity, render)
+        return {"site": self.site, "page": page, **context, **{k: make() for k, make in lazy.items()}}
 
     def listing(self, base: str, title: str, posts: Sequence[Post], **context: Any) -> None:
         """A paginated list of summaries at base, base/page/2/, …"""
@@ -188,8 +195,11 @@ def _news_article(plan: Planner, post: Post, image: str | None) -> dict[str, Any
 
 
 def _archives(plan: Planner, posts: Sequence[Post]) -> None:
+    # The built-in archive shows only each entry's title, date and link: an edit to a body does
+    # not re-render the archives. A project's own archive template may show anything.
+    shows = _identity if plan.theme.overrides("archive.html", "_macros.html") else _title_line
     years = by_month(posts)
-    everything = "|".join(map(_identity, posts))
+    everything = "|".join(map(shows, posts))
     plan.page(
         "archive/", "archive.html", everything, "Archive", heading="Archive", years=years, month=None, up=None
     )
@@ -198,7 +208,7 @@ def _archives(plan: Planner, posts: Sequence[Post]) -> None:
         plan.page(
             f"{year}/",
             "archive.html",
-            "|".join(map(_identity, year_posts)),
+            "|".join(map(shows, year_posts)),
             str(year),
             heading=str(year),
             years={year: months},
@@ -210,7 +220,7 @@ def _archives(plan: Planner, posts: Sequence[Post]) -> None:
             plan.page(
                 f"{year}/{month:02d}/",
                 "archive.html",
-                "|".join(map(_identity, month_posts)),
+                "|".join(map(shows, month_posts)),
                 title,
                 heading=title,
                 years={year: {month: month_posts}},

@@ -10,7 +10,9 @@ import markdown
 
 from feedsite import __version__
 from feedsite.cache import Cache
+from feedsite.config import SiteConfig
 from feedsite.content import Entry
+from feedsite.load import body_of
 from feedsite.markup import Renderer, first_paragraph
 from feedsite.parallel import chunks
 
@@ -39,8 +41,10 @@ class Bodies:
     and forked workers that render pages read what they need through their own connection.
     """
 
-    def __init__(self, entries: Sequence[Entry], extensions: tuple[str, ...], cache: Cache) -> None:
+    def __init__(self, config: SiteConfig, entries: Sequence[Entry], cache: Cache) -> None:
+        extensions = config.markdown_extensions
         settings = f"{__version__}\0{markdown.__version__}\0{extensions}"
+        self.config = config
         self.entries = {e.digest: e for e in entries}
         self.keys = {d: _key(d, settings) for d in self.entries}
         self.extensions = extensions
@@ -48,7 +52,7 @@ class Bodies:
         self.firsts: dict[str, str] = {}
         self.kept: dict[str, str] = {}  # HTML the cache cannot give back (there is none, or it failed)
         known = cache.known_html(list(set(self.keys.values())))
-        missing = {k: self.entries[d].body for d, k in self.keys.items() if k not in known}
+        missing = {k: body_of(config, self.entries[d]) for d, k in self.keys.items() if k not in known}
         if missing:
             keys, bodies = list(missing), list(missing.values())
             job = partial(_render_span, extensions, bodies)
@@ -63,7 +67,8 @@ class Bodies:
         key = self.keys[digest]
         found = self.kept[key] if key in self.kept else self.cache.get_html([key]).get(key)
         if found is None:  # the cache went away mid-run: render it again
-            found = self.kept[key] = _render_chunk((self.extensions, [self.entries[digest].body]))[0]
+            body = body_of(self.config, self.entries[digest])
+            found = self.kept[key] = _render_chunk((self.extensions, [body]))[0]
         return found
 
     def first_paragraph(self, digest: str) -> str:
