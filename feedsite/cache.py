@@ -20,6 +20,7 @@ from typing import Any
 from feedsite import __version__
 from feedsite.content import BODY_NOT_LOADED, Entry
 from feedsite.load import EntryMemo
+from feedsite.markup import first_paragraph
 
 FILE_NAME = "build.sqlite"
 # cache file → (file stamps, entries) of the last build in this process, for watch mode
@@ -143,7 +144,15 @@ class Cache(EntryMemo):
         return found
 
     def put_html(self, items: Iterable[tuple[str, str]]) -> None:
-        self._many("INSERT OR REPLACE INTO html VALUES (?, ?)", items)
+        """Store HTML and, beside it, the plain text of its first paragraph (for summaries)."""
+        rows = list(items)
+        self._many("INSERT OR REPLACE INTO html VALUES (?, ?)", rows)
+        self._many("INSERT OR REPLACE INTO firsts VALUES (?, ?)", ((k, first_paragraph(h)) for k, h in rows))
+
+    def all_firsts(self) -> dict[str, str]:
+        """HTML key → first paragraph, for every stored body: list pages need many at once."""
+        rows = self._all("SELECT key, value FROM firsts")
+        return {key: value for key, value in rows if isinstance(value, str)}
 
     # -- the manifest of written files ----------------------------------------------------
     def manifest(self) -> dict[str, tuple[str, int, int]]:
@@ -251,10 +260,11 @@ def _open(path: Path) -> sqlite3.Connection | None:
 
 def _reset(db: sqlite3.Connection) -> None:
     with db:
-        for table in ("entries", "blobs", "html", "manifest"):
+        for table in ("firsts", "entries", "blobs", "html", "manifest"):
             db.execute(f"DROP TABLE IF EXISTS {table}")
         db.execute("CREATE TABLE blobs (name TEXT PRIMARY KEY, value BLOB)")
         db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value BLOB)")
         db.execute("CREATE TABLE html (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE firsts (key TEXT PRIMARY KEY, value TEXT)")
         db.execute("CREATE TABLE manifest (path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime INTEGER)")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (code_fingerprint(),))

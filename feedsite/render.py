@@ -50,6 +50,7 @@ class Bodies:
         self.extensions = extensions
         self.cache = cache
         self.firsts: dict[str, str] = {}
+        self.stored_firsts: dict[str, str] | None = None  # HTML key → first paragraph, from the cache
         self.kept: dict[str, str] = {}  # HTML the cache cannot give back (there is none, or it failed)
         known = cache.known_html(list(set(self.keys.values())))
         missing = {k: body_of(config, self.entries[d]) for d, k in self.keys.items() if k not in known}
@@ -72,7 +73,9 @@ class Bodies:
         return found
 
     def first_paragraph(self, digest: str) -> str:
-        found = self.firsts.get(digest)
+        if self.stored_firsts is None:  # the first summary asked for: read them all at once
+            self.stored_firsts = self.cache.all_firsts()
+        found = self.firsts.get(digest) or self.stored_firsts.get(self.keys[digest])
         if found is None:
             found = self.firsts[digest] = first_paragraph(self.html(digest))
         return found
