@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import feedparser
@@ -24,6 +25,7 @@ INFO = FeedInfo(
 )
 RENDER = Renderer(CONFIG.markdown_extensions)
 
+MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")  # UTF-8 read as Latin-1
 texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60)
 
 
@@ -41,9 +43,12 @@ def test_any_text_gives_valid_feeds(title: str, body: str, tags: list[str]) -> N
     post = make_post(CONFIG, entry, html, first_paragraph(html), tag_index([entry]))
     rss, atom = render_feeds(CONFIG, INFO, [post])
     for document in (rss, atom):
-        etree.fromstring(document)  # well-formed XML 1.0: lxml refuses anything else
+        root = etree.fromstring(document)  # well-formed XML 1.0: lxml refuses anything else
+        titles = root.xpath("//*[local-name()='item' or local-name()='entry']/*[local-name()='title']/text()")
+        assert titles == [entry.title]
         feed = feedparser.parse(document)
         assert not feed.bozo, feed.bozo_exception
         assert len(feed.entries) == 1
-        assert feed.entries[0].title == entry.title
+        if not MOJIBAKE.search(entry.title):  # feedparser "repairs" text that looks double-encoded
+            assert feed.entries[0].title == entry.title
         assert feed.entries[0].id == "urn:uuid:1"
