@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from feedsite.load import load_entries
 from feedsite.pages import Theme
 from feedsite.plan import plan_site
 from feedsite.posts import make_posts, newest_first, tag_index
+from feedsite.progress import Stages, no_stages
 from feedsite.render import Bodies
 from feedsite.writer import Listing, write_site
 
@@ -67,7 +67,7 @@ def check_output_folder(config: SiteConfig) -> None:
 def build(
     config: SiteConfig,
     options: BuildOptions = BuildOptions(),
-    progress: Callable[[int], Callable[[], None]] | None = None,
+    stages: Stages = no_stages,
 ) -> BuildReport:
     """Build the whole site. Raises ContentError/BuildError; on error nothing is written."""
     report = BuildReport()
@@ -88,7 +88,7 @@ def build(
         entries = newest_first(published(load_entries(config, cache), options))
         report.entries = len(entries)
         stage("load")
-        bodies = Bodies(config, entries, cache)
+        bodies = Bodies(config, entries, cache, stages)
         posts = make_posts(config, entries, bodies, tag_index(entries))
         stage("markdown")
         salt = _salt(config, theme)
@@ -97,14 +97,14 @@ def build(
         gc.freeze()  # what is made so far lives to the end: the collector need not look at it again
         if collecting:
             gc.enable()
-        tick = progress(len(outputs)) if progress else (lambda: None)
+        step = stages("Writing pages", len(outputs))
         manifest, listing = cache.manifest(), cache.get_blob("listing")
         written = write_site(
             config.path("output"),
             config.path("cache") / "staging",
             outputs,
             manifest,
-            tick,
+            lambda: step(1),
             listing=listing if isinstance(listing, Listing) else None,
         )
         cache.set_manifest(written.manifest, manifest)

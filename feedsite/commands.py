@@ -30,13 +30,15 @@ def summary_line(report: BuildReport) -> str:
 def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextIO) -> BuildReport:
     bars: list[Progress] = []
 
-    def progress(total: int) -> Callable[[], None]:
-        bar = Progress(total, "Writing", err)
-        bars.append(bar.__enter__())
+    def stage(label: str, total: int) -> Callable[[int], None]:
+        for bar in bars:  # one bar at a time: the previous stage is over
+            bar.__exit__(None, None, None)
+        bar = Progress(total, label, err)
+        bars[:] = [bar.__enter__()]
         return bar.advance
 
     try:
-        report = build(config, options, progress)
+        report = build(config, options, stage)
     finally:
         for bar in bars:
             bar.__exit__(None, None, None)

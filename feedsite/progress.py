@@ -9,8 +9,17 @@ with Progress(total, "Importing", sys.stderr) as bar:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
+
+# What a long stage reports to: stages(label, total) gives the function to call with each step done.
+Stages = Callable[[str, int], Callable[[int], None]]
+
+
+def no_stages(label: str, total: int) -> Callable[[int], None]:
+    return lambda steps: None
+
 
 MIN_TOTAL = 20  # fewer steps than this finish too fast for a bar to help
 MIN_INTERVAL = 0.1  # seconds between redraws (at most ~10 per second)

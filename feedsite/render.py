@@ -15,6 +15,7 @@ from feedsite.content import Entry
 from feedsite.load import body_of
 from feedsite.markup import Renderer, first_paragraph
 from feedsite.parallel import chunks
+from feedsite.progress import Stages, no_stages
 
 PARALLEL_FROM = 64  # fewer misses than this render in-process: a pool costs more than it saves
 
@@ -41,7 +42,9 @@ class Bodies:
     and forked workers that render pages read what they need through their own connection.
     """
 
-    def __init__(self, config: SiteConfig, entries: Sequence[Entry], cache: Cache) -> None:
+    def __init__(
+        self, config: SiteConfig, entries: Sequence[Entry], cache: Cache, stages: Stages = no_stages
+    ) -> None:
         extensions = config.markdown_extensions
         settings = f"{__version__}\0{markdown.__version__}\0{extensions}"
         self.config = config
@@ -57,10 +60,12 @@ class Bodies:
         if missing:
             keys, bodies = list(missing), list(missing.values())
             job = partial(_render_span, extensions, bodies)
+            tick = stages("Rendering Markdown", len(bodies))
             done = 0
             for count, part in chunks(job, len(bodies), at_least=PARALLEL_FROM):
                 cache.put_html(zip(keys[done : done + count], part, strict=True))
                 done += count
+                tick(count)
                 if not cache.usable:
                     self.kept.update(zip(keys[done - count : done], part, strict=True))
 

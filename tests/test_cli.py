@@ -91,3 +91,33 @@ def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci/run").read_text().strip().splitlines()[-1]
     assert f"```sh\n{ci}\n```" in readme
+
+
+def test_build_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    feedsite("init", str(tmp_path))
+    for n in range(120):
+        (tmp_path / f"content/e{n}.md").write_text(
+            f"---\ntitle: E{n}\ndate: 2024-01-{n % 28 + 1:02d}\n---\nBody {n}.\n"
+        )
+    master, slave = pty.openpty()
+    args = [sys.executable, "-m", "feedsite", "-C", str(tmp_path), "build"]
+    result = subprocess.run(args, stderr=slave, stdout=subprocess.PIPE, text=True, cwd=ROOT, timeout=120)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert result.returncode == 0
+    assert b"Rendering Markdown [" in shown and b"Writing pages [" in shown
+    assert result.stdout.startswith("built 121 entries: ")
+    piped = feedsite("-C", str(tmp_path), "build", "--no-cache")
+    assert piped.returncode == 0 and "[" not in piped.stderr  # no bar when stderr is not a terminal
