@@ -11,7 +11,7 @@ as a user would run it, and prints the median, min and max of --runs runs with t
 "wall" is the whole command (interpreter start-up and imports included); "build" is the time
 inside build(). "rss" is the kernel's peak RSS of the largest single process (the build or one
 of its workers); "pss" is the peak of the build's and its workers' proportional set size summed,
-sampled every 20 ms: their total memory, pages shared by forked workers counted once.
+sampled every 250 ms: their total memory, pages shared by forked workers counted once.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def measure(argv: list[str], cwd: Path | None = None) -> dict[str, float]:
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.02):
+            while not done.wait(0.25):  # reading smaps costs CPU: not too often
                 peak[0] = max(peak[0], _tree_pss(proc.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)

@@ -1,4 +1,29 @@
+"""Fixtures shared by the preview tests; tests/ is on sys.path so they can import helpers."""
+
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from preview_helpers import TIMEOUT, Streams, make_project
+
+from feedsite.build import BuildOptions
+from feedsite.config import load_config
+from feedsite.server import PreviewServer
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[PreviewServer]:
+    """A preview server on 127.0.0.1 (OS-chosen port) for a project with two stories, built."""
+    make_project(tmp_path, {"a": "First story", "b": "Second story"})
+    streams = Streams()
+    preview = PreviewServer(
+        load_config(tmp_path), BuildOptions(), "127.0.0.1", 0, streams.out, streams.err, 0.1
+    )
+    preview.start(wait=TIMEOUT)
+    assert preview.watcher.last is not None and preview.watcher.last.ok
+    yield preview
+    preview.stop()

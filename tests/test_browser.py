@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-from preview_helpers import TIMEOUT, Streams, make_project, wait_until, write_entry
+from preview_helpers import TIMEOUT, wait_until, write_entry
 
-from feedsite.build import BuildOptions
-from feedsite.config import load_config
 from feedsite.server import PreviewServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,18 +30,6 @@ def browser() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[PreviewServer]:
-    make_project(tmp_path, {"a": "First story", "b": "Second story"})
-    streams = Streams()
-    preview = PreviewServer(
-        load_config(tmp_path), BuildOptions(), "127.0.0.1", 0, streams.out, streams.err, 0.1
-    )
-    preview.start(wait=TIMEOUT)
-    yield preview
-    preview.stop()
 
 
 @pytest.fixture

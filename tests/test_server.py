@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,19 +21,6 @@ from feedsite.config import load_config
 from feedsite.server import EVENTS_PATH, SCRIPT_PATH, PreviewServer, inject, is_loopback, serve_forever
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[PreviewServer]:
-    make_project(tmp_path, {"a": "First story", "b": "Second story"})
-    streams = Streams()
-    preview = PreviewServer(
-        load_config(tmp_path), BuildOptions(), "127.0.0.1", 0, streams.out, streams.err, 0.1
-    )
-    preview.start(wait=TIMEOUT)
-    assert preview.watcher.last is not None and preview.watcher.last.ok
-    yield preview
-    preview.stop()
 
 
 def root_of(server: PreviewServer) -> Path:
