@@ -39,7 +39,7 @@ def _generator(config: SiteConfig, info: FeedInfo, posts: Sequence[Post], self_u
     fg.link(href=self_url, rel="self")
     fg.link(href=info.page_url, rel="alternate", type="text/html")  # last: RSS <link> takes it
     fg.language(config.language)
-    fg.author({"name": config.author or config.title})
+    fg.author({"name": clean_text(config.author or config.title)})
     fg.generator("feedsite", version=__version__, uri=GENERATOR_URI)
     if config.rights:
         fg.rights(clean_text(config.rights))
@@ -71,7 +71,7 @@ def _add_entry(fg: FeedGenerator, config: SiteConfig, post: Post) -> None:
         fe.summary(post.summary)
     fe.content(absolutize(post.html, post.url), type="html")
     if entry.rights or config.rights:
-        fe.rights(entry.rights or config.rights)
+        fe.rights(clean_text(entry.rights or config.rights))
 
 
 def render_feeds(config: SiteConfig, info: FeedInfo, posts: Sequence[Post]) -> tuple[bytes, bytes]:
