@@ -46,10 +46,6 @@ class SiteConfig:
         folder: str = getattr(self, f"{name}_dir")
         return self.root / folder
 
-    @property
-    def config_file(self) -> Path:
-        return self.root / CONFIG_NAME
-
 
 def _text(value: Any) -> str:
     if not isinstance(value, str):
