@@ -29,15 +29,18 @@ class FeedInfo:
     atom_url: str
 
 
-def _generator(config: SiteConfig, info: FeedInfo, posts: Sequence[Post], self_url: str) -> FeedGenerator:
+def _links(fg: FeedGenerator, info: FeedInfo, self_url: str) -> None:
+    fg.link(href=self_url, rel="self", replace=True)
+    fg.link(href=info.page_url, rel="alternate", type="text/html")  # last: RSS <link> takes it
+
+
+def _generator(config: SiteConfig, info: FeedInfo, posts: Sequence[Post]) -> FeedGenerator:
     fg = FeedGenerator()
     # dc:creator carries author names in RSS, whose <author> must be an e-mail address.
     fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
     fg.id(info.page_url)
     fg.title(clean_text(info.title))
     fg.description(clean_text(info.description) or clean_text(info.title))
-    fg.link(href=self_url, rel="self")
-    fg.link(href=info.page_url, rel="alternate", type="text/html")  # last: RSS <link> takes it
     fg.language(config.language)
     fg.author({"name": clean_text(config.author or config.title)})
     fg.generator("feedsite", version=__version__, uri=GENERATOR_URI)
@@ -76,6 +79,8 @@ def _add_entry(fg: FeedGenerator, config: SiteConfig, post: Post) -> None:
 
 def render_feeds(config: SiteConfig, info: FeedInfo, posts: Sequence[Post]) -> tuple[bytes, bytes]:
     """(RSS 2.0, Atom 1.0) documents for posts, which come newest first and already limited."""
-    rss = _generator(config, info, posts, info.rss_url).rss_str(pretty=True, encoding="UTF-8")
-    atom = _generator(config, info, posts, info.atom_url).atom_str(pretty=True, encoding="UTF-8")
-    return rss, atom
+    fg = _generator(config, info, posts)  # one generator, built once: only the self link differs
+    _links(fg, info, info.rss_url)
+    rss = fg.rss_str(pretty=True, encoding="UTF-8")
+    _links(fg, info, info.atom_url)
+    return rss, fg.atom_str(pretty=True, encoding="UTF-8")
