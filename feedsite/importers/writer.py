@@ -33,7 +33,7 @@ class _Time(str):
     """A timestamp written as a plain YAML scalar: 2024-11-08T09:00:00+01:00."""
 
 
-class _EntryDumper(_Dumper):  # type: ignore[misc]
+class _EntryDumper(_Dumper):  # type: ignore[misc,valid-type]
     pass
 
 
