@@ -13,7 +13,7 @@ from typing import Any
 from feedsite.config import SiteConfig
 from feedsite.feeds import FeedInfo, render_feeds
 from feedsite.pages import Theme, month_name, robots, sitemap, static_files
-from feedsite.posts import Post, Tag, by_month, by_tag, newest_time, site_url
+from feedsite.posts import Post, Tag, by_month, by_tag, newest_time
 from feedsite.urls import absolute, output_file, page_dir
 from feedsite.writer import Output
 
@@ -82,7 +82,7 @@ class Planner:
             "path": path,
             "title": title,
             "description": description or self.config.description,
-            "canonical": site_url(self.config.base_url, path),
+            "canonical": absolute(self.config.base_url, path),
             "root": context.pop("root", None) or _root(path),
             "lang": context.pop("lang", None) or self.config.language,
             "feeds": [{"title": f.title, "rss": f.rss_url, "atom": f.atom_url} for f in feeds],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,16 +62,6 @@ class Post:
         return f"{self.entry.path}|{self.entry.digest}|{tags}"
 
 
-_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*(?:[A-Za-z0-9_-][A-Za-z0-9._-]*)?")
-
-
-def site_url(base_url: str, path: str) -> str:
-    """absolute(base_url, path), without urljoin's cost for the plain paths a site is made of."""
-    if base_url.endswith("/") and _PLAIN_PATH.fullmatch(path):
-        return base_url + path
-    return absolute(base_url, path)
-
-
 def tag_index(entries: Iterable[Entry]) -> dict[str, Tag]:
     """Tag name → Tag. Names sharing a slug ("Ukraine", "ukraine") share one Tag, shown with the
     spelling used most (ties: the capitalized one), so the choice never depends on file order."""
@@ -119,7 +108,7 @@ def make_posts(
         path = entry.url_path
         post = Post(
             entry=entry,
-            url=site_url(config.base_url, path),
+            url=absolute(config.base_url, path),
             tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
             bodies=bodies,
         )

@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -24,10 +23,9 @@ from stat import S_ISDIR
 
 from feedsite.errors import BuildError, Problem
 from feedsite.parallel import chunks
-from feedsite.urls import is_inside
+from feedsite.urls import is_inside, is_plain
 
 JOURNAL = "COMMIT"
-_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*[A-Za-z0-9_-][A-Za-z0-9._-]*")  # surely inside
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ def check_paths(outputs: Sequence[Output]) -> None:
     seen: set[str] = set()
     problems = []
     for out in outputs:
-        if not (_PLAIN_PATH.fullmatch(out.path) or is_inside(out.path)):
+        if not ((out.path and is_plain(out.path)) or is_inside(out.path)):  # the first: cheap
             problems.append(Problem(out.path, None, "would be written outside the output folder"))
         elif out.path in seen:
             problems.append(Problem(out.path, None, "two pages would be written to this path"))
