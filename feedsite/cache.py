@@ -125,23 +125,12 @@ class Cache(EntryMemo):
 
     # -- rendered Markdown ----------------------------------------------------------------
     def get_html(self, keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, value in self._all(f"SELECT key, value FROM html WHERE key IN ({marks})", *chunk):
-                if isinstance(value, str):
-                    found[key] = value
-        return found
+        rows = self._where_key_in("SELECT key, value FROM html", keys)
+        return {key: value for key, value in rows if isinstance(value, str)}
 
     def known_html(self, keys: list[str]) -> set[str]:
         """Which of these keys have HTML stored (without reading it)."""
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(key for (key,) in self._all(f"SELECT key FROM html WHERE key IN ({marks})", *chunk))
-        return found
+        return {key for (key,) in self._where_key_in("SELECT key FROM html", keys)}
 
     def put_html(self, items: Iterable[tuple[str, str]]) -> None:
         """Store HTML and, beside it, the plain text of its first paragraph (for summaries)."""
@@ -185,6 +174,14 @@ class Cache(EntryMemo):
         self._many("INSERT OR REPLACE INTO blobs VALUES (?, ?)", [(name, blob)])
 
     # -- plumbing -------------------------------------------------------------------------
+    def _where_key_in(self, select: str, keys: list[str]) -> list[Any]:
+        """select's rows whose key is one of keys, asked 500 at a time (sqlite's variable limit)."""
+        rows: list[Any] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows.extend(self._all(f"{select} WHERE key IN ({','.join('?' * len(chunk))})", *chunk))
+        return rows
+
     def _one(self, sql: str, *args: Any) -> Any:
         rows = self._all(sql, *args)
         return rows[0][0] if rows else None

@@ -45,9 +45,9 @@ def absolutize(fragment: str, page_url: str) -> str:
 
     def fix(url: str) -> str:
         url = html.unescape(url).strip()
-        if url.startswith("#") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url):
-            return html.escape(url, quote=True) if not url.startswith("#") else html.escape(page_url + url)
-        return html.escape(urljoin(page_url, url), quote=True)
+        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url):  # has a scheme: already absolute
+            return html.escape(url, quote=True)
+        return html.escape(urljoin(page_url, url), quote=True)  # "#frag" too: page_url + "#frag"
 
     def attr(match: re.Match[str]) -> str:
         value = match.group(2) if match.group(2) is not None else match.group(3)
