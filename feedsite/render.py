@@ -22,8 +22,7 @@ PARALLEL_FROM = 64  # fewer misses than this render in-process: a pool costs mor
 _renderers: dict[tuple[str, ...], Renderer] = {}
 
 
-def _render_chunk(args: tuple[tuple[str, ...], list[str]]) -> list[str]:
-    extensions, bodies = args
+def _render(extensions: tuple[str, ...], bodies: list[str]) -> list[str]:
     render = _renderers.get(extensions)
     if render is None:
         render = _renderers[extensions] = Renderer(extensions)
@@ -74,7 +73,7 @@ class Bodies:
         found = self.kept[key] if key in self.kept else self.cache.get_html([key]).get(key)
         if found is None:  # the cache went away mid-run: render it again
             body = body_of(self.config, self.entries[digest])
-            found = self.kept[key] = _render_chunk((self.extensions, [body]))[0]
+            found = self.kept[key] = _render(self.extensions, [body])[0]
         return found
 
     def first_paragraph(self, digest: str) -> str:
@@ -87,4 +86,4 @@ class Bodies:
 
 
 def _render_span(extensions: tuple[str, ...], bodies: list[str], start: int, stop: int) -> list[str]:
-    return _render_chunk((extensions, bodies[start:stop]))
+    return _render(extensions, bodies[start:stop])
