@@ -12,7 +12,7 @@ from feedsite import __version__
 from feedsite.config import load_config
 from feedsite.errors import FeedsiteError
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -157,6 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = exc.filename or "feedsite"
         print(f"{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # a bug of ours: one line still, and the writer's staging left nothing half-done
+        if os.environ.get("FEEDSITE_DEBUG"):
+            raise
+        print(
+            f"feedsite {args.command}: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; FEEDSITE_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
 
 
 def entry() -> None:

@@ -194,4 +194,4 @@ def load_config(root: Path) -> SiteConfig:
                 problems.append(Problem(shown, line, f"{section}.{key} {exc}"))
     if problems:
         raise ConfigError(problems)
-    return SiteConfig(root=root, **values)
+    return SiteConfig(root=root.absolute(), **values)  # absolute: forked workers open the cache by URI

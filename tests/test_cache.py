@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import feedsite.build
+import feedsite.writer
 from feedsite.build import BuildOptions, build
 from feedsite.cache import FILE_NAME, Cache
 from feedsite.config import load_config
@@ -229,3 +230,15 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_seen(project: Path) -> None:
     assert story.stat().st_size == stat.st_size
     run(project)
     assert b"Story number X" in (project / "site/2023/05/story-4/index.html").read_bytes()
+
+
+def test_build_from_inside_the_project_with_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`feedsite build` run in the project folder (a relative root) renders pages on forked workers,
+    which open the cache themselves: they must find it."""
+    from feedsite.cli import main
+
+    project = make_project(tmp_path / "news", entries=120)
+    monkeypatch.chdir(project)
+    assert main(["build"]) == 0
+    assert len(tree(project / "site")) > feedsite.writer.PARALLEL_AT
+    assert tree(project / "site") == fresh_site(project)

@@ -194,3 +194,25 @@ def test_killed_build_leaves_previous_site(built: Path) -> None:
     recover(built / "site", staging)
     assert (built / "site/index.html").read_text() == "new home"
     assert not (built / "site/robots.txt").exists()
+
+
+def test_a_bug_is_one_line_not_a_traceback(
+    built: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No bug is known to reach here; should one, the user gets one line and status 70, and the site
+    is untouched. (The bug is planted: there is no real one to trigger.)"""
+    import feedsite.commands
+    from feedsite.cli import main
+
+    def planted(*args: object) -> None:
+        raise KeyError("planted")
+
+    before = tree(built / "site")
+    monkeypatch.setattr(feedsite.commands, "run_build", planted)
+    assert main(["-C", str(built), "build"]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: KeyError: 'planted'" in err, err
+    assert tree(built / "site") == before
+    monkeypatch.setenv("FEEDSITE_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["-C", str(built), "build"])
