@@ -1,0 +1,77 @@
+"""Our Markdown renderer skips inline searches that cannot match (feedsite/inline.py): its HTML must be
+byte for byte what stock Python-Markdown makes, for every construct and for any text."""
+
+from __future__ import annotations
+
+import markdown
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feedsite.config import MARKDOWN_DEFAULT_EXTENSIONS
+from feedsite.inline import _NEEDS, _SkippingInline
+from feedsite.markup import Renderer
+
+EVERY_CONSTRUCT = """\
+Intro with *em*, **strong**, ***both***, _under_, __dunder__, snake_case_word and 2 * 3 * 4.
+A [link](https://example.org/a "title"), a [reference][ref], a [short ref], an ![image](/i.png),
+an ![image ref][ref], <https://auto.example/x>, <mail@example.org>, `code *not em*`, ``a ` b``,
+\\*escaped\\*, &amp; &copy; &#169; &#xA9; & alone, <span class="x">inline html</span> <!-- note -->,
+a footnote[^1] and a line break  
+after two spaces. The HTML abbreviation is here. Lone [ and ] and ! and < and > too.
+
+[ref]: https://example.org/ref
+[short ref]: /short
+[^1]: The footnote, with *emphasis*.
+*[HTML]: Hyper Text Markup Language
+
+| a | b *c* |
+|---|---|
+| `1` | [2](/two) |
+
+Term
+:   Definition with **bold**.
+
+```python
+x = "*not* [a link]"
+```
+
+1. one *item*
+2. two [items](/x)
+
+> quoted _text_ with <b>tags</b>
+{: #quote .c }
+"""
+
+
+def stock(text: str, extensions: tuple[str, ...]) -> str:
+    html: str = markdown.Markdown(extensions=list(extensions), output_format="html").convert(text)
+    return html
+
+
+def test_the_quick_inline_stage_is_installed_and_knows_every_default_pattern() -> None:
+    """Should a new Python-Markdown change its internals or its patterns, this says so (the renderer
+    then falls back to the stock, slower stage, or tries the changed patterns every time)."""
+    render = Renderer(MARKDOWN_DEFAULT_EXTENSIONS)
+    md = render._md
+    assert isinstance(md.treeprocessors["inline"], _SkippingInline)
+    unknown = [type(p).__name__ for p in md.inlinePatterns if p.compiled_re.pattern not in _NEEDS]
+    assert unknown == []
+
+
+def test_every_construct_renders_as_stock() -> None:
+    for extensions in (MARKDOWN_DEFAULT_EXTENSIONS, (), ("extra", "smarty", "toc")):
+        render = Renderer(extensions)
+        expected = stock(EVERY_CONSTRUCT, extensions)
+        assert render(EVERY_CONSTRUCT) == expected
+        assert render(EVERY_CONSTRUCT) == expected  # and again, after a reset
+    assert "<em>em</em>" in expected and 'href="https://example.org/ref"' in expected
+
+
+PIECES = [*"ab c\n\n  *_[]()!<>&#;`\\:/-|^.1=\"'@\t", "https://x.y/", "[^1]", "\n[^1]: ", "\n[a]: /u\n", "&amp;"]
+MARKDOWNISH = st.lists(st.sampled_from(PIECES), max_size=120).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MARKDOWNISH)
+def test_any_text_renders_as_stock(text: str) -> None:
+    assert Renderer(MARKDOWN_DEFAULT_EXTENSIONS)(text) == stock(text, MARKDOWN_DEFAULT_EXTENSIONS)
