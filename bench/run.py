@@ -136,6 +136,7 @@ def prepare(scenario: str, root: Path, entries: int, run: int) -> None:
         assert changed != builtin
         (root / "templates").mkdir(exist_ok=True)
         (root / "templates" / "base.html").write_text(changed, "utf-8")
+    os.sync()  # the disk settles first: one step's writeback must not land in the next one's time
 
 
 IMPORT_CHILD = """

@@ -2,9 +2,10 @@
 
 Every changed file is first written in full to a staging folder. Only when all of them are
 there does a journal (COMMIT) name them, and then they are moved into place with os.replace and
-stale files are removed. A build that fails or is killed before the journal leaves site/ as it
-was; one killed after it is completed by the next run (recover()). No reader ever sees a
-half-written file.
+stale files are removed. When there is no site yet (or an empty folder), the whole site is staged
+as a tree and moved into place with one rename. A build that fails or is killed before the journal
+leaves site/ as it was; one killed after it is completed by the next run (recover()). No reader ever
+sees a half-written file.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from feedsite.parallel import chunks
 from feedsite.urls import is_inside, is_plain
 
 JOURNAL = "COMMIT"
+TREE = "site"  # in staging: the whole site, when there was none before
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,10 @@ def recover(site: Path, staging: Path) -> None:
     if journal.is_file():
         try:
             plan = json.loads(journal.read_text("utf-8"))
-            _apply(site, staging, plan["write"], plan["remove"])
+            if plan.get("tree"):
+                _move_tree(site, staging / TREE)
+            else:
+                _apply(site, staging, plan["write"], plan["remove"])
         except (OSError, ValueError, KeyError, TypeError):
             pass  # an unreadable journal never committed anything we can trust: drop it
     shutil.rmtree(staging, ignore_errors=True)
@@ -104,11 +109,12 @@ def write_site(
     staging.mkdir(parents=True)
     new_manifest: dict[str, tuple[str, int, int]] = {}
     try:
+        tree = _is_empty(site)
         todo: list[int] = []
         root = str(site)
         for index, out in enumerate(outputs):
             known = manifest.get(out.path)
-            stat = _stat(f"{root}/{out.path}")
+            stat = None if tree else _stat(f"{root}/{out.path}")
             if known and stat and known == (out.key, stat.st_size, stat.st_ctime_ns):
                 new_manifest[out.path] = known
                 tick()
@@ -117,7 +123,7 @@ def write_site(
         changed: list[str] = []
         staged: list[tuple[str, str]] = []  # (name in staging, site path)
         run = f"{os.getpid()}-{time.time_ns()}-"  # names no other (killed, orphaned) run can use
-        job = partial(_render_and_stage, site, staging, run, outputs, todo)
+        job = partial(_render_and_stage, site, staging / TREE if tree else staging, run, outputs, todo)
         done = 0
         for count, part in chunks(job, len(todo), at_least=PARALLEL_AT):
             for index, (path, key, size, mtime) in zip(todo[done : done + count], part, strict=True):
@@ -132,7 +138,7 @@ def write_site(
         files, seen = _existing(site, old, manifest)
         wanted = {out.path for out in outputs}
         stale = sorted(p for p in files if p not in wanted)
-        _commit(site, staging, staged, stale)
+        _commit(site, staging, staged, stale, tree=tree)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         where = str(exc.filename or site)
@@ -153,19 +159,56 @@ def write_site(
 def _render_and_stage(
     site: Path, staging: Path, run: str, outputs: Sequence[Output], todo: list[int], start: int, stop: int
 ) -> list[tuple[str, str, int, int]]:
-    """Render outputs[todo[start:stop]]; stage those whose bytes changed (size -1), in order."""
+    """Render outputs[todo[start:stop]]; stage those whose bytes changed (size -1), in order.
+
+    Staged files go flat into staging (no folders to make and remove) or, when staging is a TREE,
+    to their own paths in it."""
+    tree = staging.name == TREE
+    made: set[str] = set()
     results = []
     for index in todo[start:stop]:
         out = outputs[index]
-        target = site / out.path
         data = out.render()
+        if tree:
+            folder = out.path.rpartition("/")[0]
+            if folder not in made:
+                os.makedirs(staging / folder, exist_ok=True)  # safe against the other workers
+                made.add(folder)
+            _write(staging / out.path, data)
+            results.append((out.path, out.key, -1, -1))
+            continue
+        target = site / out.path
         stat = _stat(target)
         if stat and stat.st_size == len(data) and target.read_bytes() == data:
             results.append((out.path, out.key, stat.st_size, stat.st_ctime_ns))
             continue
-        (staging / (run + str(index))).write_bytes(data)  # flat: no folders to make and remove
+        _write(staging / (run + str(index)), data)
         results.append((out.path, out.key, -1, -1))
     return results
+
+
+def _write(path: Path, data: bytes) -> None:
+    """A new file with data (os-level: a quarter quicker than Path.write_bytes for many small files)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _is_empty(site: Path) -> bool:
+    """No site yet, or an empty folder (not a link to one): the whole site can be moved in at once."""
+    if site.is_symlink():
+        return False
+    try:
+        with os.scandir(site) as items:
+            return next(items, None) is None
+    except FileNotFoundError:
+        return True
+    except NotADirectoryError:
+        return False
 
 
 def _stat(path: Path | str) -> os.stat_result | None:
@@ -249,15 +292,37 @@ def _record(site: Path, seen: dict[str, int], touched: list[str]) -> dict[str, i
     }
 
 
-def _commit(site: Path, staging: Path, write: list[tuple[str, str]], remove: list[str]) -> None:
+def _commit(
+    site: Path, staging: Path, write: list[tuple[str, str]], remove: list[str], *, tree: bool = False
+) -> None:
     if not write and not remove:
         shutil.rmtree(staging, ignore_errors=True)
         return
     tmp = staging / (JOURNAL + ".tmp")
-    tmp.write_text(json.dumps({"write": write, "remove": remove}), "utf-8")
+    plan = {"tree": True} if tree else {"write": write, "remove": remove}
+    tmp.write_text(json.dumps(plan), "utf-8")
     os.replace(tmp, staging / JOURNAL)
-    _apply(site, staging, write, remove)
+    if tree:
+        _move_tree(site, staging / TREE)
+    else:
+        _apply(site, staging, write, remove)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_tree(site: Path, staged: Path) -> None:
+    """Put the staged tree where site was empty or missing; file by file should site have filled since."""
+    if not staged.is_dir():
+        return  # moved already by the run that was cut off
+    try:
+        site.rmdir()
+    except FileNotFoundError:
+        pass
+    except OSError:  # not empty (or not a folder) after all: move each file in
+        paths = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if not p.is_dir())
+        _apply(site, staged, paths, [])
+        return
+    site.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staged, site)
 
 
 def _apply(site: Path, staging: Path, write: Sequence[str | Sequence[str]], remove: list[str]) -> None:

@@ -61,3 +61,58 @@ def test_kill_9_mid_build(tmp_path: Path, delay: float) -> None:
         assert data in (old.get(path), expected.get(path)), f"{path} is half-written"
     assert run_build(root).wait(timeout=120) == 0
     assert tree(root / "site") == expected
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.5, 0.8, 1.1])
+def test_kill_9_mid_first_build(tmp_path: Path, delay: float) -> None:
+    """With no site yet, the whole site is staged as a tree and moved in with one rename: a kill
+    leaves no site (or an empty one) or the whole site, never part of one."""
+    expected_root = tmp_path / "expected"
+    make_project(expected_root, "new")
+    assert run_build(expected_root).wait(timeout=120) == 0
+    expected = tree(expected_root / "site")
+
+    root = tmp_path / "p"
+    make_project(root, "new")
+    process = run_build(root)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    if not (root / ".feedsite-cache/staging/COMMIT").exists():
+        assert tree(root / "site") in ({}, expected)
+    assert run_build(root).wait(timeout=120) == 0
+    assert tree(root / "site") == expected
+
+
+def test_first_build_into_an_empty_folder_or_a_link_to_one(tmp_path: Path) -> None:
+    expected_root = tmp_path / "expected"
+    make_project(expected_root, "new")
+    assert run_build(expected_root).wait(timeout=120) == 0
+    expected = tree(expected_root / "site")
+    for kind in ("folder", "link"):
+        root = tmp_path / kind
+        make_project(root, "new")
+        if kind == "folder":
+            (root / "site").mkdir()
+        else:
+            (tmp_path / "served").mkdir()
+            (root / "site").symlink_to(tmp_path / "served")
+        assert run_build(root).wait(timeout=120) == 0
+        assert tree(root / "site") == expected
+    assert (tmp_path / "link/site").is_symlink() and tree(tmp_path / "served") == expected
+
+
+def test_a_staged_tree_is_merged_into_a_site_that_filled_meanwhile(tmp_path: Path) -> None:
+    """recover() finishing a cut-off first build when something has since appeared in site/."""
+    from feedsite.writer import JOURNAL, TREE, recover
+
+    staging, site = tmp_path / "staging", tmp_path / "site"
+    write(staging / TREE / "index.html", "new home")
+    write(staging / TREE / "2024/01/a/index.html", "entry")
+    write(staging / JOURNAL, '{"tree": true}')
+    write(site / "index.html", "old home")
+    write(site / "keep.txt", "someone's")
+    recover(site, staging)
+    merged = {"2024/01/a/index.html": b"entry", "index.html": b"new home", "keep.txt": b"someone's"}
+    assert tree(site) == merged
+    assert not staging.exists()
