@@ -84,7 +84,7 @@ def build(
     collecting = gc.isenabled()
     gc.disable()  # loading and planning make many objects and no cycles: a collector only slows them
     try:
-        theme = Theme(config)
+        theme = Theme(config, config.path("cache") / "templates" if options.use_cache else None)
         entries = newest_first(published(load_entries(config, cache), options))
         report.entries = len(entries)
         stage("load")

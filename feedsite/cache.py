@@ -152,12 +152,12 @@ class Cache(EntryMemo):
     def set_manifest(self, rows: Manifest, old: Manifest) -> None:
         if self.db is None or rows == old:
             return
+        changed = [(path, *value) for path, value in rows.items() if old.get(path) != value]
+        gone = [(path,) for path in old if path not in rows]
         try:
-            with self.db:
-                self.db.execute("DELETE FROM manifest")
-                self.db.executemany(
-                    "INSERT INTO manifest VALUES (?, ?, ?, ?)", ((p, *v) for p, v in rows.items())
-                )
+            with self.db:  # only what differs: a rebuild that wrote one file writes one row
+                self.db.executemany("DELETE FROM manifest WHERE path = ?", gone)
+                self.db.executemany("INSERT OR REPLACE INTO manifest VALUES (?, ?, ?, ?)", changed)
         except sqlite3.Error:
             self._drop()
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from feedgen.feed import FeedGenerator  # first: feedgen.util needs lxml.etree loaded
-
-from feedgen.ext.dc import DcEntryExtension, DcExtension  # isort: skip
+from typing import TYPE_CHECKING
 
 from feedsite import __version__
 from feedsite.config import SiteConfig
 from feedsite.content import clean_text
 from feedsite.markup import absolutize
 from feedsite.posts import Post, newest_time
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 GENERATOR_URI = "https://pypi.org/project/feedsite/"
 
@@ -35,6 +35,11 @@ def _links(fg: FeedGenerator, info: FeedInfo, self_url: str) -> None:
 
 
 def _generator(config: SiteConfig, info: FeedInfo, posts: Sequence[Post]) -> FeedGenerator:
+    # Imported here: a rebuild whose feeds did not change never loads feedgen (and lxml).
+    from feedgen.feed import FeedGenerator  # first: feedgen.util needs lxml.etree loaded
+
+    from feedgen.ext.dc import DcEntryExtension, DcExtension  # isort: skip
+
     fg = FeedGenerator()
     # dc:creator carries author names in RSS, whose <author> must be an e-mail address.
     fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import html
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import jinja2
 
@@ -37,10 +39,27 @@ def json_ld(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class Theme:
-    """Templates from the project's templates/ first, then the built-in theme, file by file."""
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds (Jinja checks each against its source); never an error."""
 
-    def __init__(self, config: SiteConfig) -> None:
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # unreadable or damaged: compile afresh
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+
+
+class Theme:
+    """Templates from the project's templates/ first, then the built-in theme, file by file.
+
+    With a folder for compiled templates, a rebuild skips compiling them again."""
+
+    def __init__(self, config: SiteConfig, compiled: Path | None = None) -> None:
         self.root = config.root
         self.project_dir = config.path("templates")
         self.env = jinja2.Environment(
@@ -52,6 +71,7 @@ class Theme:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=_CompiledTemplates(str(compiled)) if compiled is not None else None,
         )
         self.env.filters["long_date"] = long_date
         self.env.filters["month_name"] = month_name
@@ -110,7 +130,7 @@ def sitemap(urls: list[tuple[str, datetime | None]]) -> bytes:
     ]
     for url, modified in urls:
         lastmod = f"<lastmod>{modified.isoformat()}</lastmod>" if modified else ""
-        lines.append(f"  <url><loc>{escape(url)}</loc>{lastmod}</url>")
+        lines.append(f"  <url><loc>{html.escape(url, quote=False)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -29,7 +29,7 @@ def _identity(post: Post) -> str:
 
 
 def _title_line(post: Post) -> str:
-    return f"{post.path}|{post.entry.title}|{post.entry.date.isoformat()}"
+    return post.title_line
 
 
 def _hash(*parts: str) -> str:

@@ -56,6 +56,11 @@ class Post:
         return self.entry.summary or self.bodies.first_paragraph(self.entry.digest)
 
     @cached_property
+    def title_line(self) -> str:
+        """What the built-in archives show of this post: its link, title and date."""
+        return f"{self.path}|{self.entry.title}|{self.entry.date.isoformat()}"
+
+    @cached_property
     def identity(self) -> str:
         """What a list shows of this post changes only when this changes."""
         tags = ",".join(f"{t.slug}={t.name}" for t in self.tags)

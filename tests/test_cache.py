@@ -135,6 +135,26 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(project: Path, damage: str) -> N
     assert run(project).written == 0  # and the cache works again
 
 
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "unreadable"])
+def test_damaged_compiled_templates_are_compiled_again(project: Path, damage: str) -> None:
+    run(project)
+    compiled = sorted((project / ".feedsite-cache/templates").iterdir())
+    assert compiled, "a build keeps its compiled templates"
+    for file in compiled:
+        if damage == "garbage":
+            file.write_bytes(random.Random(2).randbytes(file.stat().st_size))
+        elif damage == "truncated":
+            file.write_bytes(file.read_bytes()[:40])
+        else:
+            file.unlink()
+            file.mkdir()  # opening it fails
+    (project / "templates").mkdir()
+    (project / "templates/404.html").write_text("{% extends 'base.html' %}{% block main %}Gone{% endblock %}")
+    run(project)
+    assert tree(project / "site") == fresh_site(project)
+    assert b"Gone" in (project / "site/404.html").read_bytes()
+
+
 def test_a_cache_from_another_version_is_reset(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run(project)
     with sqlite3.connect(project / ".feedsite-cache" / FILE_NAME) as con:
