@@ -35,7 +35,7 @@ def month_name(month: int) -> str:
 
 def json_ld(data: dict[str, Any]) -> str:
     """JSON for a <script type="application/ld+json"> block; '<' is escaped so it cannot end it."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)  # no indent: the C encoder does it
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -71,6 +71,7 @@ class Theme:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # a build uses a Theme of its own: no template changes under it
             bytecode_cache=_CompiledTemplates(str(compiled)) if compiled is not None else None,
         )
         self.env.filters["long_date"] = long_date
