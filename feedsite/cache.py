@@ -20,7 +20,6 @@ from typing import Any
 from feedsite import __version__
 from feedsite.content import BODY_NOT_LOADED, Entry
 from feedsite.load import EntryMemo
-from feedsite.markup import first_paragraph
 
 FILE_NAME = "build.sqlite"
 # cache file → (file stamps, entries) of the last build in this process, for watch mode
@@ -132,11 +131,11 @@ class Cache(EntryMemo):
         """Which of these keys have HTML stored (without reading it)."""
         return {key for (key,) in self._where_key_in("SELECT key FROM html", keys)}
 
-    def put_html(self, items: Iterable[tuple[str, str]]) -> None:
-        """Store HTML and, beside it, the plain text of its first paragraph (for summaries)."""
+    def put_html(self, items: Iterable[tuple[str, str, str]]) -> None:
+        """Store (key, HTML, the plain text of its first paragraph): summaries need the last."""
         rows = list(items)
-        self._many("INSERT OR REPLACE INTO html VALUES (?, ?)", rows)
-        self._many("INSERT OR REPLACE INTO firsts VALUES (?, ?)", ((k, first_paragraph(h)) for k, h in rows))
+        self._many("INSERT OR REPLACE INTO html VALUES (?, ?)", ((k, h) for k, h, _ in rows))
+        self._many("INSERT OR REPLACE INTO firsts VALUES (?, ?)", ((k, f) for k, _, f in rows))
 
     def all_firsts(self) -> dict[str, str]:
         """HTML key → first paragraph, for every stored body: list pages need many at once."""

@@ -62,11 +62,12 @@ class Bodies:
             tick = stages("Rendering Markdown", len(bodies))
             done = 0
             for count, part in chunks(job, len(bodies), at_least=PARALLEL_FROM):
-                cache.put_html(zip(keys[done : done + count], part, strict=True))
+                got = keys[done : done + count]
+                cache.put_html((key, html, first) for key, (html, first) in zip(got, part, strict=True))
                 done += count
                 tick(count)
                 if not cache.usable:
-                    self.kept.update(zip(keys[done - count : done], part, strict=True))
+                    self.kept.update((key, html) for key, (html, _) in zip(got, part, strict=True))
 
     def html(self, digest: str) -> str:
         key = self.keys[digest]
@@ -85,5 +86,8 @@ class Bodies:
         return found
 
 
-def _render_span(extensions: tuple[str, ...], bodies: list[str], start: int, stop: int) -> list[str]:
-    return _render(extensions, bodies[start:stop])
+def _render_span(
+    extensions: tuple[str, ...], bodies: list[str], start: int, stop: int
+) -> list[tuple[str, str]]:
+    """(HTML, first paragraph) of bodies[start:stop]: both made where the rendering is done."""
+    return [(html, first_paragraph(html)) for html in _render(extensions, bodies[start:stop])]
