@@ -23,6 +23,7 @@ from feedsite.plan import plan_site
 from feedsite.posts import make_posts, newest_first, tag_index
 from feedsite.progress import Stages, no_stages
 from feedsite.render import Bodies
+from feedsite.summaries import Summaries
 from feedsite.writer import Listing, write_site
 
 
@@ -93,6 +94,7 @@ def build(
         stage("markdown")
         salt = _salt(config, theme)
         outputs = plan_site(config, theme, posts, salt)
+        summaries = Summaries(theme, cache, salt)
         stage("plan")
         gc.freeze()  # what is made so far lives to the end: the collector need not look at it again
         if collecting:
@@ -106,7 +108,9 @@ def build(
             manifest,
             lambda: step(1),
             listing=listing if isinstance(listing, Listing) else None,
+            prepare=lambda count: summaries.prepare(posts, count),
         )
+        summaries.save()
         cache.set_manifest(written.manifest, manifest)
         if written.listing != listing:
             cache.put_blob("listing", written.listing)

@@ -1,4 +1,5 @@
-"""The build cache: an sqlite file of parsed entries, rendered Markdown and the written-file manifest.
+"""The build cache: an sqlite file of parsed entries, rendered Markdown, rendered summaries and the
+written-file manifest.
 
 Everything in it can be thrown away: a cache that is corrupt, from another feedsite version, or
 deleted mid-run is detected and started afresh, never trusted.
@@ -112,10 +113,7 @@ class Cache(EntryMemo):
             for key, entry in items
         )
         self._many("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
-        gone = [key for key in entries if key not in self._used]
-        for start in range(0, len(gone), 500):
-            chunk = gone[start : start + 500]
-            self._many(f"DELETE FROM entries WHERE key IN ({','.join('?' * len(chunk))})", [tuple(chunk)])
+        self._delete_keys("entries", [key for key in entries if key not in self._used])
         if self._new_files != files:
             self.put_blob("files", self._new_files)
         self._files, self._entries, self._used = self._new_files, dict(self._used), {}
@@ -141,6 +139,21 @@ class Cache(EntryMemo):
         """HTML key → first paragraph, for every stored body: list pages need many at once."""
         rows = self._all("SELECT key, value FROM firsts")
         return {key: value for key, value in rows if isinstance(value, str)}
+
+    # -- rendered summaries (feedsite.summaries) ------------------------------------------
+    def get_fragment(self, key: str) -> str | None:
+        value = self._one("SELECT value FROM fragments WHERE key = ?", key)
+        return value if isinstance(value, str) else None
+
+    def all_fragments(self) -> dict[str, str]:
+        rows = self._all("SELECT key, value FROM fragments")
+        return {key: value for key, value in rows if isinstance(value, str)}
+
+    def put_fragments(self, items: list[tuple[str, str]], gone: list[str]) -> None:
+        """Store new fragments and delete those of posts that are gone."""
+        if items:
+            self._many("INSERT OR REPLACE INTO fragments VALUES (?, ?)", items)
+        self._delete_keys("fragments", gone)
 
     # -- the manifest of written files ----------------------------------------------------
     def manifest(self) -> dict[str, tuple[str, int, int]]:
@@ -180,6 +193,11 @@ class Cache(EntryMemo):
             chunk = keys[start : start + 500]
             rows.extend(self._all(f"{select} WHERE key IN ({','.join('?' * len(chunk))})", *chunk))
         return rows
+
+    def _delete_keys(self, table: str, keys: list[str]) -> None:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            self._many(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", [tuple(chunk)])
 
     def _one(self, sql: str, *args: Any) -> Any:
         rows = self._all(sql, *args)
@@ -256,11 +274,12 @@ def _open(path: Path) -> sqlite3.Connection | None:
 
 def _reset(db: sqlite3.Connection) -> None:
     with db:
-        for table in ("firsts", "entries", "blobs", "html", "manifest"):
+        for table in ("firsts", "entries", "blobs", "html", "manifest", "fragments"):
             db.execute(f"DROP TABLE IF EXISTS {table}")
         db.execute("CREATE TABLE blobs (name TEXT PRIMARY KEY, value BLOB)")
         db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value BLOB)")
         db.execute("CREATE TABLE html (key TEXT PRIMARY KEY, value TEXT)")
         db.execute("CREATE TABLE firsts (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE fragments (key TEXT PRIMARY KEY, value TEXT)")
         db.execute("CREATE TABLE manifest (path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime INTEGER)")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (code_fingerprint(),))

@@ -77,6 +77,12 @@ class Theme:
         self.env.filters["long_date"] = long_date
         self.env.filters["month_name"] = month_name
         self.env.filters["json_ld"] = json_ld
+        # list.html shows each post by summary_html(post, root): the `summary` macro, unless a
+        # build puts a memoized one in its place (feedsite.summaries)
+        self.env.globals["summary_html"] = self.summary
+
+    def summary(self, post: Any, root: str) -> Any:
+        return self.env.get_template("_macros.html").module.summary(post, root)  # type: ignore[attr-defined]
 
     def overrides(self, *names: str) -> bool:
         """True when the project replaces any of these built-in templates."""

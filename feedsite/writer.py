@@ -99,10 +99,12 @@ def write_site(
     tick: Callable[[], None] = lambda: None,
     *,
     listing: Listing | None = None,
+    prepare: Callable[[int], None] = lambda count: None,
 ) -> WriteReport:
     """Write outputs to site, skipping the unchanged; many pages to render render on every core.
 
-    The report's listing (in .listing) is what to pass to the next build with its manifest.
+    prepare(count) is called before count (> 0) outputs render. The report's listing (in .listing)
+    is what to pass to the next build with its manifest.
     """
     check_paths(outputs)
     recover(site, staging)
@@ -120,6 +122,8 @@ def write_site(
                 tick()
             else:
                 todo.append(index)
+        if todo:
+            prepare(len(todo))
         changed: list[str] = []
         staged: list[tuple[str, str]] = []  # (name in staging, site path)
         run = f"{os.getpid()}-{time.time_ns()}-"  # names no other (killed, orphaned) run can use

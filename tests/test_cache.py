@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import feedsite.build
+import feedsite.summaries
 import feedsite.writer
 from feedsite.build import BuildOptions, build
 from feedsite.cache import FILE_NAME, Cache
@@ -261,4 +262,48 @@ def test_build_from_inside_the_project_with_workers(tmp_path: Path, monkeypatch:
     monkeypatch.chdir(project)
     assert main(["build"]) == 0
     assert len(tree(project / "site")) > feedsite.writer.PARALLEL_AT
+    assert tree(project / "site") == fresh_site(project)
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_stored_summaries_give_the_same_list_pages(
+    project: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    """List pages join summaries rendered once and kept in the cache: one at a time (few pages to
+    render) or all read at once and the missing made on every core (many): the same bytes."""
+    if bulk:
+        monkeypatch.setattr(feedsite.summaries, "BULK_FROM", 1)
+        monkeypatch.setattr(feedsite.summaries, "PARALLEL_FROM", 2)
+        monkeypatch.setattr(feedsite.writer, "PARALLEL_AT", 2)
+    age(project)
+    run(project)
+    stored = sqlite3.connect(project / ".feedsite-cache" / FILE_NAME)
+    assert stored.execute("SELECT count(*) FROM fragments").fetchone()[0] == 50
+    (project / "content/2023/03/story-2.md").unlink()
+    retagged = project / "content/2023/04/story-3.md"
+    retagged.write_text(retagged.read_text("utf-8").replace("tags: [", "tags: [Brand new, "), "utf-8")
+    (project / "content/2023/12/story-new.md").write_text(
+        "---\ntitle: Newest <story> & more\ndate: 2023-12-31T10:00:00+01:00\ntags: [Sport]\n---\nNew.\n"
+    )
+    run(project)
+    assert tree(project / "site") == fresh_site(project)
+    home = (project / "site/index.html").read_text("utf-8")
+    assert "Newest &lt;story&gt; &amp; more" in home and 'href="./tags/sport/"' in home
+    page2 = (project / "site/page/2/index.html").read_text("utf-8")
+    assert 'href="../../tags/' in page2 and "\x00" not in page2
+    # only the fragments of the posts built now are kept (bulk reads let gone ones be dropped)
+    count = stored.execute("SELECT count(*) FROM fragments").fetchone()[0]
+    assert count == (50 if bulk else 52)
+
+
+def test_an_overridden_summary_macro_is_used_on_every_page(project: Path) -> None:
+    run(project)
+    (project / "templates").mkdir()
+    macros = (Path(feedsite.build.__file__).parent / "templates/_macros.html").read_text("utf-8")
+    (project / "templates/_macros.html").write_text(
+        macros.replace('<article class="summary">', '<article class="summary" data-root="{{ root }}">')
+    )
+    run(project)
+    assert 'data-root="./"' in (project / "site/index.html").read_text("utf-8")
+    assert 'data-root="../../"' in (project / "site/page/2/index.html").read_text("utf-8")
     assert tree(project / "site") == fresh_site(project)
