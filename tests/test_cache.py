@@ -307,3 +307,32 @@ def test_an_overridden_summary_macro_is_used_on_every_page(project: Path) -> Non
     assert 'data-root="./"' in (project / "site/index.html").read_text("utf-8")
     assert 'data-root="../../"' in (project / "site/page/2/index.html").read_text("utf-8")
     assert tree(project / "site") == fresh_site(project)
+
+
+def test_a_first_build_records_what_it_wrote(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The manifest of a first build (whole tree moved in) matches every file as it lies in site/,
+    so the next build renders nothing; files moved in one by one are recorded as they lie too."""
+    monkeypatch.setattr(feedsite.writer, "PARALLEL_AT", 2)
+    rendered: list[str] = []
+    real = feedsite.writer._render_and_stage
+
+    def spy(*args: object) -> list[tuple[str, str, int, int, bool]]:
+        results = real(*args)  # type: ignore[arg-type]
+        rendered.extend(path for path, *_ in results)
+        return results
+
+    for change in (None, "content/2023/05/story-4.md"):  # then files move in one by one
+        if change:
+            (project / change).unlink()
+        run(project)
+        cache = Cache(project / ".feedsite-cache")
+        for path, (_key, size, ctime) in cache.manifest().items():
+            stat = os.stat(project / "site" / path)
+            assert (size, ctime) == (stat.st_size, stat.st_ctime_ns), path
+        cache.close()
+        monkeypatch.setattr(feedsite.writer, "_render_and_stage", spy)
+        monkeypatch.setattr(feedsite.writer, "PARALLEL_AT", 10**6)  # the spy sees this process only
+        rendered.clear()
+        assert run(project).unchanged > 50 and rendered == []
+        monkeypatch.setattr(feedsite.writer, "_render_and_stage", real)
+        monkeypatch.setattr(feedsite.writer, "PARALLEL_AT", 2)
