@@ -103,16 +103,15 @@ class Cache(EntryMemo):
         self._used[key] = entry
         return entry
 
-    def put_entries(self, items: list[tuple[str, Entry]]) -> None:
+    def row(self, entry: Entry) -> bytes:
+        # The body is left out: a rebuild needs every entry's fields but only new entries' bodies.
+        return pickle.dumps(replace(entry, body=BODY_NOT_LOADED), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def put_entries(self, items: list[tuple[str, Entry, bytes]]) -> None:
         """Keep the entries of this build (those got and these new ones) for the next one."""
         files, entries = self._snapshot()
-        self._used.update(items)
-        # Bodies are left out: a rebuild needs every entry's fields but only new entries' bodies.
-        rows = (
-            (key, pickle.dumps(replace(entry, body=BODY_NOT_LOADED), protocol=pickle.HIGHEST_PROTOCOL))
-            for key, entry in items
-        )
-        self._many("INSERT OR REPLACE INTO entries VALUES (?, ?)", rows)
+        self._used.update((key, entry) for key, entry, _row in items)
+        self._many("INSERT OR REPLACE INTO entries VALUES (?, ?)", ((key, row) for key, _entry, row in items))
         self._delete_keys("entries", [key for key in entries if key not in self._used])
         if self._new_files != files:
             self.put_blob("files", self._new_files)

@@ -33,7 +33,12 @@ class EntryMemo:
     def get_entry(self, key: str) -> Entry | None:
         return None
 
-    def put_entries(self, items: list[tuple[str, Entry]]) -> None:
+    def row(self, entry: Entry) -> bytes:
+        """What put_entries keeps of an entry (made where the entry is parsed, on every core)."""
+        return b""
+
+    def put_entries(self, items: list[tuple[str, Entry, bytes]]) -> None:
+        """(key, entry, its row) of the entries parsed in this build."""
         return None
 
     def file_key(self, name: str, stamp: tuple[int, ...]) -> str | None:
@@ -112,22 +117,24 @@ def load_entries(config: SiteConfig, memo: EntryMemo | None = None) -> list[Entr
             stamps[settings + rel] = (stamp, key)
         found.append(entry)
     problems: list[Problem] = []
-    fresh: list[tuple[str, Entry]] = []
+    fresh: list[tuple[str, Entry, bytes]] = []
 
-    def parse(start: int, stop: int) -> list[Entry | list[Problem]]:
-        results: list[Entry | list[Problem]] = []
+    def parse(start: int, stop: int) -> list[tuple[Entry, bytes] | list[Problem]]:
+        results: list[tuple[Entry, bytes] | list[Problem]] = []
         for _pos, rel, raw, _key in todo[start:stop]:
             try:
-                results.append(parse_entry(config, rel, raw))
+                entry = parse_entry(config, rel, raw)
             except ContentError as exc:
                 results.append(exc.problems)
+            else:
+                results.append((entry, memo.row(entry)))
         return results
 
     parsed = run_parallel(parse, len(todo), at_least=400)
     for (pos, _rel, _raw, key), result in zip(todo, parsed, strict=True):
-        if isinstance(result, Entry):
-            found[pos] = result
-            fresh.append((key, result))
+        if isinstance(result, tuple):
+            found[pos] = result[0]
+            fresh.append((key, *result))
         else:
             problems.extend(result)
     entries = [e for e in found if e is not None]
