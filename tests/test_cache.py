@@ -296,14 +296,17 @@ def test_stored_summaries_give_the_same_list_pages(
     assert count == (50 if bulk else 52)
 
 
-def test_an_overridden_summary_macro_is_used_on_every_page(project: Path) -> None:
+def test_overridden_summary_and_title_macros_are_used_on_every_page(project: Path) -> None:
     run(project)
     (project / "templates").mkdir()
     macros = (Path(feedsite.build.__file__).parent / "templates/_macros.html").read_text("utf-8")
     (project / "templates/_macros.html").write_text(
-        macros.replace('<article class="summary">', '<article class="summary" data-root="{{ root }}">')
+        macros.replace(
+            '<article class="summary">', '<article class="summary" data-root="{{ root }}">'
+        ).replace('<ul class="titles">', '<ul class="titles" data-root="{{ root }}">')
     )
     run(project)
+    assert '<ul class="titles" data-root="../">' in (project / "site/archive/index.html").read_text("utf-8")
     assert 'data-root="./"' in (project / "site/index.html").read_text("utf-8")
     assert 'data-root="../../"' in (project / "site/page/2/index.html").read_text("utf-8")
     assert tree(project / "site") == fresh_site(project)

@@ -15,6 +15,7 @@ from feedsite.config import SiteConfig
 from feedsite.content import clean_text, parse_entry
 from feedsite.feeds import FeedInfo, render_feeds
 from feedsite.markup import Renderer, first_paragraph
+from feedsite.pages import Theme
 from feedsite.posts import make_post, tag_index
 
 CONFIG = SiteConfig(
@@ -52,3 +53,23 @@ def test_any_text_gives_valid_feeds(title: str, body: str, tags: list[str]) -> N
         if not MOJIBAKE.search(entry.title):  # feedparser "repairs" text that looks double-encoded
             assert feed.entries[0].title == entry.title
         assert feed.entries[0].id == "urn:uuid:1"
+
+
+THEME = Theme(CONFIG)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    titles=st.lists(texts.filter(lambda t: " ".join(clean_text(t).split())), min_size=1, max_size=3),
+    root=st.sampled_from(["./", "../../", "../../../../", "/news/", "/a&b/"]),
+)
+def test_archive_titles_made_in_python_equal_the_macro(titles: list[str], root: str) -> None:
+    posts = []
+    for n, title in enumerate(titles):
+        meta = {"title": title, "date": f"2024-11-0{n + 1}T09:00:00+01:00", "slug": f"s{n}"}
+        raw = ("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\nBody.\n").encode("utf-8")
+        entry = parse_entry(CONFIG, f"content/x{n}.md", raw)
+        posts.append(make_post(CONFIG, entry, "<p>Body.</p>", "Body.", tag_index([entry])))
+    macro = THEME.env.get_template("_macros.html").module.title_list  # type: ignore[attr-defined]
+    assert str(THEME.titles(posts, root)) == str(macro(posts, root))
+    assert str(THEME.titles(posts, root)) == str(macro(posts, root))  # again: from the memo
