@@ -90,6 +90,7 @@ def build(
         report.entries = len(entries)
         stage("load")
         bodies = Bodies(config, entries, cache, stages)
+        entries = [entry.without_body() for entry in entries]  # rendered: the Markdown can go
         posts = make_posts(config, entries, bodies, tag_index(entries))
         stage("markdown")
         salt = _salt(config, theme)

@@ -14,12 +14,11 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from feedsite import __version__
-from feedsite.content import BODY_NOT_LOADED, Entry
+from feedsite.content import Entry
 from feedsite.load import EntryMemo
 
 FILE_NAME = "build.sqlite"
@@ -105,12 +104,12 @@ class Cache(EntryMemo):
 
     def row(self, entry: Entry) -> bytes:
         # The body is left out: a rebuild needs every entry's fields but only new entries' bodies.
-        return pickle.dumps(replace(entry, body=BODY_NOT_LOADED), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(entry.without_body(), protocol=pickle.HIGHEST_PROTOCOL)
 
     def put_entries(self, items: list[tuple[str, Entry, bytes]]) -> None:
         """Keep the entries of this build (those got and these new ones) for the next one."""
         files, entries = self._snapshot()
-        self._used.update((key, entry) for key, entry, _row in items)
+        self._used.update((key, entry.without_body()) for key, entry, _row in items)
         self._many("INSERT OR REPLACE INTO entries VALUES (?, ?)", ((key, row) for key, _entry, row in items))
         self._delete_keys("entries", [key for key in entries if key not in self._used])
         if self._new_files != files:

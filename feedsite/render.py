@@ -38,7 +38,9 @@ class Bodies:
     """Entry digest → body HTML and its first paragraph, fetched from the cache when asked for.
 
     Nothing is held in memory but the first paragraphs: a build that renders few pages reads little,
-    and forked workers that render pages read what they need through their own connection.
+    and forked workers that render pages read what they need through their own connection. Once the
+    missing HTML is rendered, the entries' Markdown is let go (the `entries` attribute holds them
+    without their bodies): the forked workers that render pages never need it.
     """
 
     def __init__(
@@ -47,7 +49,8 @@ class Bodies:
         extensions = config.markdown_extensions
         settings = f"{__version__}\0{markdown.__version__}\0{extensions}"
         self.config = config
-        self.entries = {e.digest: e for e in entries}
+        entries_by_digest = {e.digest: e for e in entries}
+        self.entries = entries_by_digest
         self.keys = {d: _key(d, settings) for d in self.entries}
         self.extensions = extensions
         self.cache = cache
@@ -61,13 +64,17 @@ class Bodies:
             job = partial(_render_span, extensions, bodies)
             tick = stages("Rendering Markdown", len(bodies))
             done = 0
+            digests = {key: digest for digest, key in self.keys.items()}
             for count, part in chunks(job, len(bodies), at_least=PARALLEL_FROM):
                 got = keys[done : done + count]
                 cache.put_html((key, html, first) for key, (html, first) in zip(got, part, strict=True))
+                self.firsts.update((digests[key], first) for key, (_, first) in zip(got, part, strict=True))
                 done += count
                 tick(count)
                 if not cache.usable:
                     self.kept.update((key, html) for key, (html, _) in zip(got, part, strict=True))
+            del missing, bodies, job
+        self.entries = {digest: entry.without_body() for digest, entry in entries_by_digest.items()}
 
     def html(self, digest: str) -> str:
         key = self.keys[digest]
@@ -78,9 +85,12 @@ class Bodies:
         return found
 
     def first_paragraph(self, digest: str) -> str:
-        if self.stored_firsts is None:  # the first summary asked for: read them all at once
+        found = self.firsts.get(digest)  # rendered in this build, or asked for before
+        if found is not None:
+            return found
+        if self.stored_firsts is None:  # the first stored one asked for: read them all at once
             self.stored_firsts = self.cache.all_firsts()
-        found = self.firsts.get(digest) or self.stored_firsts.get(self.keys[digest])
+        found = self.stored_firsts.get(self.keys[digest])
         if found is None:
             found = self.firsts[digest] = first_paragraph(self.html(digest))
         return found
