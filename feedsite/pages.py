@@ -83,7 +83,7 @@ class Theme:
         # build puts a memoized one in its place (feedsite.summaries)
         self.env.globals["summary_html"] = self.summary
         self.env.globals["titles_html"] = self.titles
-        self._own_macros = self.overrides("_macros.html")
+        self.own_macros = self.overrides("_macros.html")
         self._title_lines: dict[str, tuple[str, str]] = {}  # post identity → the <li> around its root
 
     def _macro(self, name: str) -> Any:
@@ -96,7 +96,7 @@ class Theme:
         """The `title_list` macro of _macros.html (archive pages: a line per post, ten thousand on
         a big site's /archive/), made in Python when the macro is the built-in one: the same bytes,
         each post's line made once a build."""
-        if self._own_macros:
+        if self.own_macros:
             return Markup(self._macro("title_list")(posts, root))
         lines = self._title_lines
         shown_root = str(escape(root))

@@ -49,8 +49,7 @@ class Bodies:
         extensions = config.markdown_extensions
         settings = f"{__version__}\0{markdown.__version__}\0{extensions}"
         self.config = config
-        entries_by_digest = {e.digest: e for e in entries}
-        self.entries = entries_by_digest
+        self.entries = {e.digest: e for e in entries}
         self.keys = {d: _key(d, settings) for d in self.entries}
         self.extensions = extensions
         self.cache = cache
@@ -74,7 +73,7 @@ class Bodies:
                 if not cache.usable:
                     self.kept.update((key, html) for key, (html, _) in zip(got, part, strict=True))
             del missing, bodies, job
-        self.entries = {digest: entry.without_body() for digest, entry in entries_by_digest.items()}
+        self.entries = {digest: entry.without_body() for digest, entry in self.entries.items()}
 
     def html(self, digest: str) -> str:
         key = self.keys[digest]

@@ -33,7 +33,7 @@ class Summaries:
         self.theme = theme
         self.cache = cache
         self.salt = salt
-        self.shared = not theme.overrides("_macros.html")
+        self.shared = not theme.own_macros
         self.made: dict[str, str] = {}  # fragment key → fragment with the stand-in root
         self.unsaved: dict[str, str] = {}  # made in this process and not yet in the cache
         self.gone: list[str] = []  # stored fragments of posts no longer built
