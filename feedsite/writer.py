@@ -275,7 +275,8 @@ def _existing(
 
 
 def _record(site: Path, seen: dict[str, int], touched: list[str]) -> dict[str, int]:
-    """Folder mtimes after the commit (which changed those holding a touched path), less the too recent."""
+    """Folder mtimes after the commit (which changed those holding a touched path), less the too
+    recent and the folders above them."""
     again: set[str] = set()
     for path in touched:
         folder = path.rpartition("/")[0]
@@ -293,11 +294,20 @@ def _record(site: Path, seen: dict[str, int], touched: list[str]) -> dict[str, i
         if S_ISDIR(stat.st_mode):
             folders[folder] = stat.st_ctime_ns
     now = time.time_ns()
-    return {
-        folder: mtime
+    recent = [
+        folder
         for folder, mtime in folders.items()
-        if mtime < now - (2_000_000_000 if mtime % 1_000_000_000 == 0 else 100_000_000)
-    }
+        if mtime >= now - (2_000_000_000 if mtime % 1_000_000_000 == 0 else 100_000_000)
+    ]
+    # A folder left out is listed afresh next time, and so must be every folder above it: a folder
+    # taken as listed is only gone into through the subfolders recorded under it.
+    for folder in recent:
+        while True:
+            folders.pop(folder, None)
+            if not folder:
+                break
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def _commit(
