@@ -1,7 +1,8 @@
-"""build(config) → BuildReport: load → render → plan → write, each stage timed.
+"""build(config) → BuildReport: load (new entries parsed and their Markdown rendered in one pass on
+every core) → posts → plan → write, each stage timed.
 
 The same full build runs every time (feedsite build, watch mode, the preview server); it is fast
-because parsed entries, rendered Markdown and written files are memoized in the cache.
+because parsed entries, rendered Markdown, summaries and written files are memoized in the cache.
 """
 
 from __future__ import annotations
@@ -86,10 +87,11 @@ def build(
     gc.disable()  # loading and planning make many objects and no cycles: a collector only slows them
     try:
         theme = Theme(config, config.path("cache") / "templates" if options.use_cache else None)
-        entries = newest_first(published(load_entries(config, cache), options))
+        bodies = Bodies(config, cache, stages)  # new entries' Markdown is rendered as they load
+        entries = newest_first(published(load_entries(config, cache, bodies, stages), options))
         report.entries = len(entries)
         stage("load")
-        bodies = Bodies(config, entries, cache, stages)
+        bodies.complete(entries)
         entries = [entry.without_body() for entry in entries]  # rendered: the Markdown can go
         posts = make_posts(config, entries, bodies, tag_index(entries))
         stage("markdown")

@@ -7,11 +7,15 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 from time import time_ns
+from typing import Any, Protocol
 
 from feedsite.config import SiteConfig
 from feedsite.content import BODY_NOT_LOADED, ENTRY_SUFFIXES, Entry, digest, parse_entry
 from feedsite.errors import ContentError, Problem
-from feedsite.parallel import run as run_parallel
+from feedsite.parallel import chunks
+from feedsite.progress import Stages, no_stages
+
+PARALLEL_FROM = 64  # fewer new files to parse and render than this are done in this process
 
 
 def check_unique(entries: Iterable[Entry]) -> list[Problem]:
@@ -85,11 +89,24 @@ def racy(stamp_ns: int, now_ns: int) -> bool:
     return stamp_ns >= now_ns - (3_000_000_000 if stamp_ns % 1_000_000_000 == 0 else 100_000_000)
 
 
-def load_entries(config: SiteConfig, memo: EntryMemo | None = None) -> list[Entry]:
+class Along(Protocol):
+    """Work to do on freshly parsed entries in the process that parsed them, while their bodies are
+    at hand (feedsite.render.Bodies renders their Markdown): make() runs there, take() gets its
+    results back in the build's own process, a chunk at a time."""
+
+    def make(self, entries: list[Entry]) -> list[Any]: ...
+
+    def take(self, done: list[tuple[Entry, Any]]) -> None: ...
+
+
+def load_entries(
+    config: SiteConfig, memo: EntryMemo | None = None, along: Along | None = None, stages: Stages = no_stages
+) -> list[Entry]:
     """Every entry under content/, in file order. Raises ContentError listing every problem.
 
     A file is only read when its stat stamp (size, mtime, ctime, inode) differs from the last build's,
-    and only parsed when its content hash is new; many new files are parsed on every core.
+    and only parsed when its content hash is new; many new files are parsed on every core, each
+    with `along`'s work done beside it.
     """
     memo = memo or EntryMemo()
     if not config.path("content").is_dir():
@@ -119,24 +136,41 @@ def load_entries(config: SiteConfig, memo: EntryMemo | None = None) -> list[Entr
     problems: list[Problem] = []
     fresh: list[tuple[str, Entry, bytes]] = []
 
-    def parse(start: int, stop: int) -> list[tuple[Entry, bytes] | list[Problem]]:
-        results: list[tuple[Entry, bytes] | list[Problem]] = []
+    def parse(start: int, stop: int) -> list[tuple[Entry, bytes, Any] | list[Problem]]:
+        results: list[Entry | list[Problem]] = []
         for _pos, rel, raw, _key in todo[start:stop]:
             try:
-                entry = parse_entry(config, rel, raw)
+                results.append(parse_entry(config, rel, raw))
             except ContentError as exc:
                 results.append(exc.problems)
+        parsed = [r for r in results if isinstance(r, Entry)]
+        extras = iter(along.make(parsed)) if along is not None and parsed else None
+        out: list[tuple[Entry, bytes, Any] | list[Problem]] = []
+        for result in results:
+            if isinstance(result, Entry):
+                # once `along` has had the body, nothing needs it: it does not travel back
+                sent = result.without_body() if extras is not None else result
+                out.append((sent, memo.row(result), next(extras) if extras is not None else None))
             else:
-                results.append((entry, memo.row(entry)))
-        return results
+                out.append(result)
+        return out
 
-    parsed = run_parallel(parse, len(todo), at_least=400)
-    for (pos, _rel, _raw, key), result in zip(todo, parsed, strict=True):
-        if isinstance(result, tuple):
-            found[pos] = result[0]
-            fresh.append((key, *result))
-        else:
-            problems.extend(result)
+    tick = stages("Rendering Markdown" if along is not None else "Parsing entries", len(todo))
+    done = 0
+    for count, part in chunks(parse, len(todo), at_least=PARALLEL_FROM if along is not None else 400):
+        taken: list[tuple[Entry, Any]] = []
+        for (pos, _rel, _raw, key), result in zip(todo[done : done + count], part, strict=True):
+            if isinstance(result, tuple):
+                entry, row, extra = result
+                found[pos] = entry
+                fresh.append((key, entry, row))
+                taken.append((entry, extra))
+            else:
+                problems.extend(result)
+        if along is not None:
+            along.take(taken)
+        done += count
+        tick(count)
     entries = [e for e in found if e is not None]
     problems.extend(check_unique(entries))
     if problems:

@@ -99,8 +99,3 @@ def chunks(
         _job = None
         if frozen:
             gc.unfreeze()
-
-
-def run(job: Callable[[int, int], list[T]], total: int, *, at_least: int) -> list[T]:
-    """Every result of job over 0..total-1, in order."""
-    return [item for _count, part in chunks(job, total, at_least=at_least) for item in part]

@@ -37,43 +37,66 @@ def _key(digest: str, settings: str) -> str:
 class Bodies:
     """Entry digest → body HTML and its first paragraph, fetched from the cache when asked for.
 
+    Made before the entries are loaded: as load_entries' `along`, it renders each new entry's
+    Markdown in the process that parsed it, on every core, while its body is at hand (make), and
+    stores the HTML as it comes back (take); complete() then renders whatever is still missing.
     Nothing is held in memory but the first paragraphs: a build that renders few pages reads little,
-    and forked workers that render pages read what they need through their own connection. Once the
-    missing HTML is rendered, the entries' Markdown is let go (the `entries` attribute holds them
-    without their bodies): the forked workers that render pages never need it.
+    and forked workers that render pages read what they need through their own connection. No
+    Markdown is kept once rendered: `entries` holds the entries without their bodies.
     """
 
-    def __init__(
-        self, config: SiteConfig, entries: Sequence[Entry], cache: Cache, stages: Stages = no_stages
-    ) -> None:
-        extensions = config.markdown_extensions
-        settings = f"{__version__}\0{markdown.__version__}\0{extensions}"
+    def __init__(self, config: SiteConfig, cache: Cache, stages: Stages = no_stages) -> None:
         self.config = config
-        self.entries = {e.digest: e for e in entries}
-        self.keys = {d: _key(d, settings) for d in self.entries}
-        self.extensions = extensions
+        self.extensions = config.markdown_extensions
+        self.settings = f"{__version__}\0{markdown.__version__}\0{self.extensions}"
         self.cache = cache
-        self.firsts: dict[str, str] = {}
+        self.stages = stages
+        self.entries: dict[str, Entry] = {}
+        self.keys: dict[str, str] = {}  # entry digest → HTML key
+        self.firsts: dict[str, str] = {}  # entry digest → first paragraph, as rendered in this build
         self.stored_firsts: dict[str, str] | None = None  # HTML key → first paragraph, from the cache
         self.kept: dict[str, str] = {}  # HTML the cache cannot give back (there is none, or it failed)
-        known = cache.known_html(list(set(self.keys.values())))
-        missing = {k: body_of(config, self.entries[d]) for d, k in self.keys.items() if k not in known}
+
+    # -- load_entries' `along`: make() where the entries were parsed, take() back here -----
+    def make(self, entries: list[Entry]) -> list[tuple[str, str] | None]:
+        """(HTML, first paragraph) of each entry's body, None where the cache has its HTML."""
+        keys = [_key(entry.digest, self.settings) for entry in entries]
+        known = self.cache.known_html(keys)
+        todo = [entry.body for entry, key in zip(entries, keys, strict=True) if key not in known]
+        made = iter(_render_span(self.extensions, todo, 0, len(todo)))
+        return [None if key in known else next(made) for key in keys]
+
+    def take(self, done: list[tuple[Entry, tuple[str, str] | None]]) -> None:
+        rows = [(_key(e.digest, self.settings), *made) for e, made in done if made is not None]
+        self._keep(rows, [e.digest for e, made in done if made is not None])
+
+    def complete(self, entries: Sequence[Entry]) -> None:
+        """Know these entries (the build's), rendering the Markdown that neither the cache nor
+        make() has, on every core when there is much."""
+        self.entries = {e.digest: e for e in entries}
+        self.keys = {d: _key(d, self.settings) for d in self.entries}
+        known = self.cache.known_html(list(set(self.keys.values()))) | set(self.kept)
+        missing = {k: d for d, k in self.keys.items() if k not in known}
         if missing:
-            keys, bodies = list(missing), list(missing.values())
-            job = partial(_render_span, extensions, bodies)
-            tick = stages("Rendering Markdown", len(bodies))
+            keys = list(missing)
+            bodies = [body_of(self.config, self.entries[missing[k]]) for k in keys]
+            job = partial(_render_span, self.extensions, bodies)
+            tick = self.stages("Rendering Markdown", len(bodies))
             done = 0
-            digests = {key: digest for digest, key in self.keys.items()}
             for count, part in chunks(job, len(bodies), at_least=PARALLEL_FROM):
                 got = keys[done : done + count]
-                cache.put_html((key, html, first) for key, (html, first) in zip(got, part, strict=True))
-                self.firsts.update((digests[key], first) for key, (_, first) in zip(got, part, strict=True))
+                self._keep([(k, *made) for k, made in zip(got, part, strict=True)], [missing[k] for k in got])
                 done += count
                 tick(count)
-                if not cache.usable:
-                    self.kept.update((key, html) for key, (html, _) in zip(got, part, strict=True))
-            del missing, bodies, job
+            del bodies, job
         self.entries = {digest: entry.without_body() for digest, entry in self.entries.items()}
+
+    def _keep(self, rows: list[tuple[str, str, str]], digests: list[str]) -> None:
+        """Store (key, HTML, first paragraph) rows of the entries with these digests."""
+        self.cache.put_html(rows)
+        self.firsts.update(zip(digests, (first for _k, _h, first in rows), strict=True))
+        if not self.cache.usable:
+            self.kept.update((key, html) for key, html, _first in rows)
 
     def html(self, digest: str) -> str:
         key = self.keys[digest]
