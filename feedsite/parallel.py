@@ -72,13 +72,16 @@ def chunks(
     Runs in this process when there are fewer than at_least items, one core, or no fork.
     """
     global _job
-    import multiprocessing  # here: a build that needs no workers does not pay for importing them
-    from concurrent.futures import ProcessPoolExecutor
-
     workers = cores()
-    if total < at_least or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if total < at_least or workers < 2:
         if total:
             yield total, job(0, total)
+        return
+    import multiprocessing  # only here: a build that needs no workers does not pay ~45 ms for them
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield total, job(0, total)
         return
     size = size or max(8, min(256, total // (workers * 8)))
     spans = [(start, min(start + size, total)) for start in range(0, total, size)]
