@@ -115,6 +115,34 @@ def test_every_problem_in_every_file_in_one_run(built: Path) -> None:
     assert "3 errors" in result.stderr
 
 
+def test_bad_entries_among_many_new_ones_parsed_in_workers(built: Path) -> None:
+    """Many new files are parsed and rendered in worker processes: their problems come back just
+    the same, every one, and nothing is written."""
+    before = tree(built / "site")
+    for n in range(150):
+        write(
+            built / f"content/many/e{n}.md",
+            f"---\ntitle: E{n}\ndate: 2024-10-{n % 28 + 1:02d}\n---\n*Body* {n}.\n",
+        )
+    write(built / "content/many/e7.md", "---\ntitle: E7\ndate: someday\n---\nx\n")
+    write(built / "content/many/e140.md", "no front matter\n")
+    result = feedsite(built, "build")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.startswith("content/")]
+    assert lines == [
+        "content/many/e140.md:1: has no front matter"
+        " (it must start with a '---' line and a title: and date:)",
+        "content/many/e7.md:3: date: 'someday' is not an ISO 8601 date such as 2024-11-08T09:00:00+01:00",
+    ]
+    assert "Traceback" not in result.stderr and tree(built / "site") == before
+    write(built / "content/many/e7.md", "---\ntitle: E7\ndate: 2024-10-08\n---\nx\n")
+    write(built / "content/many/e140.md", "---\ntitle: E140\ndate: 2024-10-09\n---\n*Body* 140.\n")
+    fixed = feedsite(built, "build")
+    assert fixed.returncode == 0, fixed.stderr
+    page = (built / "site/2024/10/e3/index.html").read_text("utf-8")
+    assert "<p><em>Body</em> 3.</p>" in page
+
+
 def test_check_reports_without_writing(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
     result = feedsite(root, "check")
