@@ -65,4 +65,7 @@ def absolutize(fragment: str, page_url: str) -> str:
                 parts.append(" ".join([fix(words[0]), *words[1:]]))
         return f'{match.group(1)}"{", ".join(parts)}"'
 
-    return _SRCSET.sub(srcset, _URL_ATTR.sub(attr, fragment))
+    fragment = _URL_ATTR.sub(attr, fragment)
+    if "srcset" not in fragment.lower():  # nearly every body: one quick look instead of a search
+        return fragment
+    return _SRCSET.sub(srcset, fragment)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from feedsite.config import MARKDOWN_DEFAULT_EXTENSIONS
 from feedsite.inline import _NEEDS, _SkippingInline
-from feedsite.markup import Renderer
+from feedsite.markup import Renderer, absolutize
 
 EVERY_CONSTRUCT = """\
 Intro with *em*, **strong**, ***both***, _under_, __dunder__, snake_case_word and 2 * 3 * 4.
@@ -76,3 +76,21 @@ MARKDOWNISH = st.lists(st.sampled_from(PIECES), max_size=120).map("".join)
 @given(MARKDOWNISH)
 def test_any_text_renders_as_stock(text: str) -> None:
     assert Renderer(MARKDOWN_DEFAULT_EXTENSIONS)(text) == stock(text, MARKDOWN_DEFAULT_EXTENSIONS)
+
+
+def test_relative_links_become_absolute_for_feeds() -> None:
+    page = "https://news.example/2024/11/call/"
+    html = (
+        '<p><a href="../other/">o</a> <a href="#notes">n</a> <a href="mailto:a@b.example">m</a> '
+        '<img src="media/a.jpg" SRCSET="media/a.jpg 1x, /media/a@2x.jpg 2x" alt=""> '
+        "<a href='https://elsewhere.example/x?a=1&amp;b=2'>e</a></p>"
+    )
+    assert absolutize(html, page) == (
+        '<p><a href="https://news.example/2024/11/other/">o</a> '
+        '<a href="https://news.example/2024/11/call/#notes">n</a> <a href="mailto:a@b.example">m</a> '
+        '<img src="https://news.example/2024/11/call/media/a.jpg" SRCSET="'
+        'https://news.example/2024/11/call/media/a.jpg 1x, https://news.example/media/a@2x.jpg 2x" alt=""> '
+        '<a href="https://elsewhere.example/x?a=1&amp;b=2">e</a></p>'
+    )
+    plain = '<p><a href="/tags/x/">x</a></p>'
+    assert absolutize(plain, page) == '<p><a href="https://news.example/tags/x/">x</a></p>'
