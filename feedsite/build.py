@@ -91,8 +91,7 @@ def build(
         entries = newest_first(published(load_entries(config, cache, bodies, stages), options))
         report.entries = len(entries)
         stage("load")
-        bodies.complete(entries)
-        entries = [entry.without_body() for entry in entries]  # rendered: the Markdown can go
+        bodies.complete(entries)  # entries come without their Markdown: `along` had it in the workers
         posts = make_posts(config, entries, bodies, tag_index(entries))
         stage("markdown")
         salt = _salt(config, theme)

@@ -58,17 +58,17 @@ class Bodies:
         self.kept: dict[str, str] = {}  # HTML the cache cannot give back (there is none, or it failed)
 
     # -- load_entries' `along`: make() where the entries were parsed, take() back here -----
-    def make(self, entries: list[Entry]) -> list[tuple[str, str] | None]:
-        """(HTML, first paragraph) of each entry's body, None where the cache has its HTML."""
+    def make(self, entries: list[Entry]) -> list[tuple[str, str, str] | None]:
+        """(HTML key, HTML, first paragraph) of each entry's body, None where the cache has it."""
         keys = [_key(entry.digest, self.settings) for entry in entries]
         known = self.cache.known_html(keys)
         todo = [entry.body for entry, key in zip(entries, keys, strict=True) if key not in known]
         made = iter(_render_span(self.extensions, todo, 0, len(todo)))
-        return [None if key in known else next(made) for key in keys]
+        return [None if key in known else (key, *next(made)) for key in keys]
 
-    def take(self, done: list[tuple[Entry, tuple[str, str] | None]]) -> None:
-        rows = [(_key(e.digest, self.settings), *made) for e, made in done if made is not None]
-        self._keep(rows, [e.digest for e, made in done if made is not None])
+    def take(self, done: list[tuple[Entry, tuple[str, str, str] | None]]) -> None:
+        made = [(entry.digest, row) for entry, row in done if row is not None]
+        self._keep([row for _digest, row in made], [digest for digest, _row in made])
 
     def complete(self, entries: Sequence[Entry]) -> None:
         """Know these entries (the build's), rendering the Markdown that neither the cache nor
