@@ -20,6 +20,7 @@ from typing import Any
 from feedsite import __version__
 from feedsite.content import Entry
 from feedsite.load import EntryMemo
+from feedsite.rows import entry_from_row, entry_row
 
 FILE_NAME = "build.sqlite"
 # cache file → (file stamps, entries) of the last build in this process, for watch mode
@@ -79,11 +80,9 @@ class Cache(EntryMemo):
             self._entries = {}
             for key, blob in self._rows("SELECT key, value FROM entries"):
                 try:
-                    entry = pickle.loads(blob)
+                    self._entries[key] = entry_from_row(blob)
                 except Exception:  # an unreadable row is a miss, never an error
                     continue
-                if isinstance(entry, Entry):
-                    self._entries[key] = entry
             files = self.get_blob("files")
             self._files = files if isinstance(files, dict) else {}
         return self._files, self._entries
@@ -104,7 +103,7 @@ class Cache(EntryMemo):
 
     def row(self, entry: Entry) -> bytes:
         # The body is left out: a rebuild needs every entry's fields but only new entries' bodies.
-        return pickle.dumps(entry.without_body(), protocol=pickle.HIGHEST_PROTOCOL)
+        return entry_row(entry)
 
     def put_entries(self, items: list[tuple[str, Entry, bytes]]) -> None:
         """Keep the entries of this build (those got and these new ones) for the next one."""
@@ -125,6 +124,9 @@ class Cache(EntryMemo):
 
     def known_html(self, keys: list[str]) -> set[str]:
         """Which of these keys have HTML stored (without reading it)."""
+        if len(keys) > 2000:  # many: one pass over the key index is quicker than a lookup each
+            wanted = set(keys)
+            return {key for (key,) in self._all("SELECT key FROM html") if key in wanted}
         return {key for (key,) in self._where_key_in("SELECT key FROM html", keys)}
 
     def put_html(self, items: Iterable[tuple[str, str, str]]) -> None:

@@ -10,8 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-import yaml
-
 from feedsite.build import BuildOptions, BuildReport, build
 from feedsite.config import SiteConfig
 from feedsite.errors import FeedsiteError
@@ -62,6 +60,8 @@ def new_entry(config: SiteConfig, title: str, *, draft: bool = False, now: datet
     if not title:
         raise FeedsiteError("feedsite new: the title must not be empty")
     slug = slugify(title)
+    import yaml
+
     meta: dict[str, object] = {"title": title, "date": when.isoformat(), "id": f"urn:uuid:{uuid.uuid4()}"}
     if draft:
         meta["draft"] = True

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from feedsite.config import SiteConfig
 from feedsite.errors import ContentError, Problem
 from feedsite.urls import entry_dir, is_valid_slug
@@ -35,7 +33,6 @@ _XML_ILLEGAL = re.compile(
 # A subset of what XML allows, in few ranges (so quick to test): the tab, newlines, printable ASCII and
 # the Basic Multilingual Plane from U+00A0 less surrogates and noncharacters.
 _SURELY_LEGAL = re.compile("[\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd]*")
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # The body of an entry read back from the cache, which does not store bodies (see load.body_of).
@@ -256,8 +253,10 @@ def parse_entry(config: SiteConfig, path: str, raw: bytes) -> Entry:
         message = "has no front matter (it must start with a '---' line and a title: and date:)"
         raise ContentError([Problem(path, 1, message)])
     front, body = parts
+    import yaml  # here, not at the top: a rebuild with no new entries never needs it
+
     try:
-        meta = yaml.load(front, Loader=_Loader) if front.strip() else {}
+        meta = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if front.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -6,10 +6,6 @@ import html
 import re
 from urllib.parse import urljoin
 
-import markdown
-
-from feedsite import inline
-
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _URL_ATTR = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
@@ -20,6 +16,10 @@ class Renderer:
     """A reusable Python-Markdown converter with the site's extensions (and a quicker inline stage)."""
 
     def __init__(self, extensions: tuple[str, ...]) -> None:
+        import markdown  # here, not at the top: a rebuild with nothing to render never needs it
+
+        from feedsite import inline
+
         self._md = markdown.Markdown(extensions=list(extensions), output_format="html")
         inline.install(self._md)
 

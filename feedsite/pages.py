@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import html
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup, escape
 
 from feedsite.config import SiteConfig
 from feedsite.errors import BuildError, Problem
+
+if TYPE_CHECKING:
+    import jinja2
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 BUILTIN_STATIC = Path(__file__).parent / "static"
@@ -41,30 +44,46 @@ def json_ld(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+def _compiled_templates(folder: Path) -> jinja2.BytecodeCache:
     """Compiled templates kept between builds (Jinja checks each against its source); never an error."""
+    import jinja2
 
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # unreadable or damaged: compile afresh
-            bucket.reset()
+    class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # unreadable or damaged: compile afresh
+                bucket.reset()
 
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with contextlib.suppress(OSError):
+                os.makedirs(self.directory, exist_ok=True)
+                super().dump_bytecode(bucket)
+
+    return CompiledTemplates(str(folder))
 
 
 class Theme:
     """Templates from the project's templates/ first, then the built-in theme, file by file.
 
-    With a folder for compiled templates, a rebuild skips compiling them again."""
+    With a folder for compiled templates, a rebuild skips compiling them again. Jinja is only
+    loaded once a page is rendered: a rebuild with nothing to render never needs it."""
 
     def __init__(self, config: SiteConfig, compiled: Path | None = None) -> None:
         self.root = config.root
         self.project_dir = config.path("templates")
-        self.env = jinja2.Environment(
+        self.compiled = compiled
+        self.own_macros = self.overrides("_macros.html")
+        # list.html shows each post by summary_html(post, root): the `summary` macro, unless a
+        # build puts a memoized one in its place (feedsite.summaries)
+        self.summary_html: Callable[[Any, str], Any] = self.summary
+        self._title_lines: dict[str, tuple[str, str]] = {}  # post identity → the <li> around its root
+
+    @functools.cached_property
+    def env(self) -> jinja2.Environment:
+        import jinja2
+
+        env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [jinja2.FileSystemLoader(self.project_dir), jinja2.FileSystemLoader(BUILTIN_TEMPLATES)]
             ),
@@ -74,17 +93,14 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,  # a build uses a Theme of its own: no template changes under it
-            bytecode_cache=_CompiledTemplates(str(compiled)) if compiled is not None else None,
+            bytecode_cache=_compiled_templates(self.compiled) if self.compiled is not None else None,
         )
-        self.env.filters["long_date"] = long_date
-        self.env.filters["month_name"] = month_name
-        self.env.filters["json_ld"] = json_ld
-        # list.html shows each post by summary_html(post, root): the `summary` macro, unless a
-        # build puts a memoized one in its place (feedsite.summaries)
-        self.env.globals["summary_html"] = self.summary
-        self.env.globals["titles_html"] = self.titles
-        self.own_macros = self.overrides("_macros.html")
-        self._title_lines: dict[str, tuple[str, str]] = {}  # post identity → the <li> around its root
+        env.filters["long_date"] = long_date
+        env.filters["month_name"] = month_name
+        env.filters["json_ld"] = json_ld
+        env.globals["summary_html"] = lambda post, root: self.summary_html(post, root)
+        env.globals["titles_html"] = self.titles
+        return env
 
     def _macro(self, name: str) -> Any:
         return getattr(self.env.get_template("_macros.html").module, name)
@@ -129,6 +145,8 @@ class Theme:
         return digest.hexdigest()
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
+        import jinja2
+
         try:
             return self.env.get_template(template).render(context).encode("utf-8")
         except jinja2.TemplateSyntaxError as exc:

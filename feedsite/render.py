@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 from collections.abc import Sequence
 from functools import partial
-
-import markdown
+from pathlib import Path
 
 from feedsite import __version__
 from feedsite.cache import Cache
@@ -29,6 +30,21 @@ def _render(extensions: tuple[str, ...], bodies: list[str]) -> list[str]:
     return [render(body) for body in bodies]
 
 
+@functools.cache
+def markdown_release() -> str:
+    """What tells one Python-Markdown release from another: its __meta__.py, which holds the version,
+    read without importing the package (a rebuild with nothing to render never needs it)."""
+    spec = importlib.util.find_spec("markdown")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        try:
+            return hashlib.sha256((Path(folder) / "__meta__.py").read_bytes()).hexdigest()
+        except OSError:
+            continue
+    import markdown
+
+    return str(markdown.__version__)
+
+
 def _key(digest: str, settings: str) -> str:
     """The HTML's key: the Markdown settings and the entry file's hash (which fixes its body)."""
     return hashlib.sha256(f"{settings}\0{digest}".encode()).hexdigest()
@@ -48,7 +64,7 @@ class Bodies:
     def __init__(self, config: SiteConfig, cache: Cache, stages: Stages = no_stages) -> None:
         self.config = config
         self.extensions = config.markdown_extensions
-        self.settings = f"{__version__}\0{markdown.__version__}\0{self.extensions}"
+        self.settings = f"{__version__}\0{markdown_release()}\0{self.extensions}"
         self.cache = cache
         self.stages = stages
         self.entries: dict[str, Entry] = {}

@@ -37,7 +37,7 @@ class Summaries:
         self.made: dict[str, str] = {}  # fragment key → fragment with the stand-in root
         self.unsaved: dict[str, str] = {}  # made in this process and not yet in the cache
         self.gone: list[str] = []  # stored fragments of posts no longer built
-        theme.env.globals["summary_html"] = self.html
+        theme.summary_html = self.html
 
     def key(self, post: Post) -> str:
         return hashlib.sha256(f"{self.salt}\0{post.identity}".encode()).hexdigest()
