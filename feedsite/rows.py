@@ -73,8 +73,8 @@ def _stamp(when: datetime) -> _Stamp:
 
 
 def _datetime(stamp: _Stamp) -> datetime:
-    *fields, fold, name = stamp
-    return datetime(*fields, tzinfo=_zone(name), fold=fold)
+    year, month, day, hour, minute, second, micro, fold, name = stamp
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=_zone(name), fold=fold)
 
 
 @cache
