@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from feedsite import simple_yaml
 from feedsite.config import SiteConfig
 from feedsite.errors import ContentError, Problem
 from feedsite.urls import entry_dir, is_valid_slug
@@ -256,7 +257,9 @@ def parse_entry(config: SiteConfig, path: str, raw: bytes) -> Entry:
     import yaml  # here, not at the top: a rebuild with no new entries never needs it
 
     try:
-        meta = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if front.strip() else {}
+        meta = simple_yaml.mapping(front) if front.strip() else {}
+        if meta is None:  # not of the usual shape: YAML reads it
+            meta = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
