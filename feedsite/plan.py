@@ -36,19 +36,37 @@ def _hash(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+class Fields:
+    """Named values a template reads as `page.root` or `page["root"]`: attributes, which Jinja finds
+    at once, where it finds a dict's keys only after the attribute lookup fails (twice the cost, paid
+    some thirty times a page)."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.__dict__[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.__dict__
+
+    def __repr__(self) -> str:
+        return f"Fields({self.__dict__!r})"
+
+
 class Planner:
     def __init__(self, config: SiteConfig, theme: Theme, salt: str) -> None:
         self.config = config
         self.theme = theme
         self.salt = salt
-        self.site = {
-            "title": config.title,
-            "description": config.description,
-            "language": config.language,
-            "base_url": config.base_url,
-            "author": config.author,
-            "rights": config.rights,
-        }
+        self.site = Fields(
+            title=config.title,
+            description=config.description,
+            language=config.language,
+            base_url=config.base_url,
+            author=config.author,
+            rights=config.rights,
+        )
         self.outputs: list[Output] = []
         self.site_feed = self.feed_info(config.title, config.description, "")
 
@@ -78,15 +96,15 @@ class Planner:
         description = context.pop("description", "")
         if callable(description):
             description = description()
-        page = {
-            "path": path,
-            "title": title,
-            "description": description or self.config.description,
-            "canonical": absolute(self.config.base_url, path),
-            "root": context.pop("root", None) or _root(path),
-            "lang": context.pop("lang", None) or self.config.language,
-            "feeds": [{"title": f.title, "rss": f.rss_url, "atom": f.atom_url} for f in feeds],
-        }
+        page = Fields(
+            path=path,
+            title=title,
+            description=description or self.config.description,
+            canonical=absolute(self.config.base_url, path),
+            root=context.pop("root", None) or _root(path),
+            lang=context.pop("lang", None) or self.config.language,
+            feeds=[Fields(title=f.title, rss=f.rss_url, atom=f.atom_url) for f in feeds],
+        )
         lazy: dict[str, Callable[[], Any]] = context.pop("lazy", {})
         return {"site": self.site, "page": page, **context, **{k: make() for k, make in lazy.items()}}
 
