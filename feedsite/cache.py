@@ -187,17 +187,15 @@ class Cache(EntryMemo):
 
     # -- plumbing -------------------------------------------------------------------------
     def _where_key_in(self, select: str, keys: list[str]) -> list[Any]:
-        """select's rows whose key is one of keys, asked 500 at a time (sqlite's variable limit)."""
+        """select's rows whose key is one of keys."""
         rows: list[Any] = []
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            rows.extend(self._all(f"{select} WHERE key IN ({','.join('?' * len(chunk))})", *chunk))
+        for chunk, marks in _key_chunks(keys):
+            rows.extend(self._all(f"{select} WHERE key IN ({marks})", *chunk))
         return rows
 
     def _delete_keys(self, table: str, keys: list[str]) -> None:
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            self._many(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", [tuple(chunk)])
+        for chunk, marks in _key_chunks(keys):
+            self._many(f"DELETE FROM {table} WHERE key IN ({marks})", [tuple(chunk)])
 
     def _one(self, sql: str, *args: Any) -> Any:
         rows = self._all(sql, *args)
@@ -249,6 +247,13 @@ class Cache(EntryMemo):
 
     def close(self) -> None:
         self._drop()
+
+
+def _key_chunks(keys: list[str]) -> Iterator[tuple[list[str], str]]:
+    """keys 500 at a time (sqlite's limit on variables), each chunk with its "?,?,…" list."""
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def _open(path: Path) -> sqlite3.Connection | None:
