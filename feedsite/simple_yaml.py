@@ -85,23 +85,22 @@ def _quoted(text: str) -> Any:
 
 def _plain(text: str) -> Any:
     """A plain scalar's value: text, or what YAML's resolver makes of it (a date, true, 12, null)."""
-    import yaml
-
-    resolver, constructor = _yaml()
-    tag = resolver.resolve(yaml.ScalarNode, text, (True, False))
+    resolver, constructor, node = _yaml()
+    tag = resolver.resolve(node, text, (True, False))
     if tag == "tag:yaml.org,2002:str":
         return text
     if tag.rpartition(":")[2] not in _CONSTRUCTED:
         return _NOT_SIMPLE  # "=" or "<<": YAML's own errors are for YAML to give
-    return constructor.yaml_constructors[tag](constructor, yaml.ScalarNode(tag, text))
+    return constructor.yaml_constructors[tag](constructor, node(tag, text))
 
 
 _CONSTRUCTED = frozenset({"bool", "int", "float", "null", "timestamp"})
 
 
 @cache
-def _yaml() -> tuple[Any, Any]:
-    """PyYAML's resolver and safe constructor: the ones its C-accelerated safe loader uses too."""
+def _yaml() -> tuple[Any, Any, Any]:
+    """PyYAML's resolver and safe constructor (the ones its C-accelerated safe loader uses too), and
+    its scalar node class."""
     import yaml
 
-    return yaml.resolver.Resolver(), yaml.constructor.SafeConstructor()
+    return yaml.resolver.Resolver(), yaml.constructor.SafeConstructor(), yaml.ScalarNode
