@@ -37,10 +37,15 @@ class Summaries:
         self.made: dict[str, str] = {}  # fragment key → fragment with the stand-in root
         self.unsaved: dict[str, str] = {}  # made in this process and not yet in the cache
         self.gone: list[str] = []  # stored fragments of posts no longer built
+        self.keys: dict[str, str] = {}  # post identity → fragment key, hashed once a build
         theme.summary_html = self.html
 
     def key(self, post: Post) -> str:
-        return hashlib.sha256(f"{self.salt}\0{post.identity}".encode()).hexdigest()
+        key = self.keys.get(post.identity)
+        if key is None:
+            key = hashlib.sha256(f"{self.salt}\0{post.identity}".encode()).hexdigest()
+            self.keys[post.identity] = key
+        return key
 
     def prepare(self, posts: Sequence[Post], pages: int) -> None:
         """Called before `pages` pages render. For many, read every stored fragment and make the
