@@ -109,21 +109,27 @@ class Planner:
         return {"site": self.site, "page": page, **context, **{k: make() for k, make in lazy.items()}}
 
     def listing(self, base: str, title: str, posts: Sequence[Post], **context: Any) -> None:
-        """A paginated list of summaries at base, base/page/2/, …"""
+        """Summaries, newest first: the newest `per_page` at base, the rest on base/page/N/ in pages
+        numbered from the oldest, so that a page keeps its entries once it is full and a new entry
+        changes only the first page and the newest numbered one (see the README's "Pagination")."""
         per_page = self.config.per_page
-        count = max(1, -(-len(posts) // per_page))
-        for number in range(1, count + 1):
-            shown = posts[(number - 1) * per_page : number * per_page]
+        rest = len(posts) - per_page
+        count = max(0, -(-rest // per_page))  # numbered pages; the newest may be partly filled
+        context.setdefault("heading", None)
+        for number in range(count + 1):  # 0: the first page, at base
+            if number == 0:
+                shown, newer, older = posts[:per_page], None, count or None
+            else:
+                end = len(posts) - (number - 1) * per_page
+                shown = posts[max(per_page, end - per_page) : end]
+                newer, older = (number + 1 if number < count else 0), (number - 1 or None)
             pages = {
-                "number": number,
-                "count": count,
-                "newer": page_dir(base, number - 1) if number > 1 else None,
-                "older": page_dir(base, number + 1) if number < count else None,
+                "number": number or None,
+                "newer": None if newer is None else page_dir(base, newer),
+                "older": None if older is None else page_dir(base, older),
             }
-            heading = context.get("heading")
-            context.setdefault("heading", None)
-            page_title = title if number == 1 else f"{title} (page {number})"
-            identity = "|".join([str(pages), str(heading), page_title, *map(_identity, shown)])
+            page_title = f"{title} (page {number})" if number else title
+            identity = "|".join([str(pages), str(context["heading"]), page_title, *map(_identity, shown)])
             self.page(
                 page_dir(base, number), "list.html", identity, page_title, posts=shown, pages=pages, **context
             )

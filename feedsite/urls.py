@@ -47,8 +47,9 @@ def tag_slug(tag: str) -> str:
 
 
 def page_dir(base: str, number: int) -> str:
-    """The folder of page `number` of a paginated list rooted at `base` ("" or "tags/x/")."""
-    return base if number == 1 else f"{base}page/{number}/"
+    """The folder of page `number` of a paginated list rooted at `base` ("" or "tags/x/"): page 0,
+    the newest entries, is `base` itself; the others count from the oldest."""
+    return f"{base}page/{number}/" if number else base
 
 
 def absolute(base_url: str, path: str) -> str:

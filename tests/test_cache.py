@@ -289,7 +289,7 @@ def test_stored_summaries_give_the_same_list_pages(
     assert tree(project / "site") == fresh_site(project)
     home = (project / "site/index.html").read_text("utf-8")
     assert "Newest &lt;story&gt; &amp; more" in home and 'href="./tags/sport/"' in home
-    page2 = (project / "site/page/2/index.html").read_text("utf-8")
+    page2 = (project / "site/page/1/index.html").read_text("utf-8")
     assert 'href="../../tags/' in page2 and "\x00" not in page2
     # only the fragments of the posts built now are kept (bulk reads let gone ones be dropped)
     count = stored.execute("SELECT count(*) FROM fragments").fetchone()[0]
@@ -308,7 +308,7 @@ def test_overridden_summary_and_title_macros_are_used_on_every_page(project: Pat
     run(project)
     assert '<ul class="titles" data-root="../">' in (project / "site/archive/index.html").read_text("utf-8")
     assert 'data-root="./"' in (project / "site/index.html").read_text("utf-8")
-    assert 'data-root="../../"' in (project / "site/page/2/index.html").read_text("utf-8")
+    assert 'data-root="../../"' in (project / "site/page/1/index.html").read_text("utf-8")
     assert tree(project / "site") == fresh_site(project)
 
 

@@ -32,7 +32,7 @@ def html_pages(site: Path) -> list[str]:
 def test_expected_files(site: Path) -> None:
     for path in [
         "index.html",
-        "page/2/index.html",
+        "page/1/index.html",
         "2024/11/leaders-talk/index.html",
         "archive/index.html",
         "2024/index.html",
@@ -84,10 +84,13 @@ def test_internal_links_resolve(site: Path) -> None:
 def test_home_is_paginated_newest_first(site: Path) -> None:
     home = page(site, "index.html")
     assert home.xpath("//article/h2/a/text()") == ["An entry without id", "Quiet day in Zoë's café"]
-    assert home.xpath("//a[@rel='next']/@href") == ["./page/2/"]
-    second = page(site, "page/2/index.html")
+    assert home.xpath("//a[@rel='next']/@href") == ["./page/1/"]
+    assert home.xpath("//nav[@class='pager']/span/text()") == ["10 November 2024 – 2 December 2024"]
+    second = page(site, "page/1/index.html")
     assert second.xpath("//article/h2/a/text()") == ["Leaders <talk> & agree", "Spring talks"]
     assert second.xpath("//a[@rel='prev']/@href") == ["../../"]
+    assert second.xpath("//a[@rel='next']") == []
+    assert second.xpath("//nav[@class='pager']/span/text()") == ["Page 1: 2 May 2023 – 8 November 2024"]
     summary = home.xpath("//article")[1]
     assert summary.xpath(".//time/@datetime") == ["2024-11-10T00:00:00+01:00"]
     assert summary.xpath(".//ul[@class='tags']//a/text()") == ["Ukraine"]
