@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+from typing import Any
 from urllib.parse import urljoin
+
+from feedsite.plain_markdown import SAFE_EXTENSIONS, plain_html
 
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -13,17 +17,28 @@ _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
 class Renderer:
-    """A reusable Python-Markdown converter with the site's extensions (and a quicker inline stage)."""
+    """A reusable Python-Markdown converter with the site's extensions (and a quicker inline stage).
+    The plainest bodies are rendered without it, to the same bytes (feedsite/plain_markdown.py)."""
 
     def __init__(self, extensions: tuple[str, ...]) -> None:
+        self._extensions = extensions
+        self._plain = SAFE_EXTENSIONS.issuperset(extensions)
+
+    @functools.cached_property
+    def _md(self) -> Any:
         import markdown  # here, not at the top: a rebuild with nothing to render never needs it
 
         from feedsite import inline
 
-        self._md = markdown.Markdown(extensions=list(extensions), output_format="html")
-        inline.install(self._md)
+        md = markdown.Markdown(extensions=list(self._extensions), output_format="html")
+        inline.install(md)
+        return md
 
     def __call__(self, text: str) -> str:
+        if self._plain:
+            quick = plain_html(text)
+            if quick is not None:
+                return quick
         self._md.reset()
         html: str = self._md.convert(text)
         return html
