@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -229,6 +228,8 @@ def _bool(value: Any, key: str) -> bool:
 
 def derived_id(config: SiteConfig, path: str) -> str:
     """A stable id for an entry without one: from the site URL and the file's path."""
+    import uuid  # it imports `platform`: a build whose ids are all pinned never needs it
+
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, config.base_url + path)}"
 
 

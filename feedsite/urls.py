@@ -7,8 +7,6 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin
 
-from text_unidecode import unidecode
-
 MAX_SLUG = 80
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -18,7 +16,11 @@ def slugify(text: str, fallback: str = "entry", max_length: int = MAX_SLUG) -> s
 
     Never empty, never "." or "..", never a path; cut at a word boundary.
     """
-    ascii_text = unidecode(text).lower().replace("'", "")
+    if not text.isascii():
+        from text_unidecode import unidecode  # its tables take a while to load: only when needed
+
+        text = unidecode(text)
+    ascii_text = text.lower().replace("'", "")
     slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
     if len(slug) > max_length:
         cut = slug[:max_length]
