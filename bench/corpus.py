@@ -71,12 +71,14 @@ def _title(rng: random.Random) -> str:
     return " ".join(rng.choices(WORDS[40:], k=rng.randint(4, 9))).capitalize()
 
 
-def entry(seed: int, index: int, target: int = 4400) -> tuple[str, str]:
-    """(relative path under content/, file text) of entry `index`."""
+def entry(seed: int, index: int, target: int = 4400, after: int | None = None) -> tuple[str, str]:
+    """(relative path under content/, file text) of entry `index`: dated within the corpus' three
+    years, or `after` seconds after their end (an article newer than any, as a newsroom adds)."""
     rng = random.Random(f"{seed}/{index}")
     title = _title(rng)
     offset = timezone(timedelta(minutes=rng.choice(OFFSETS)))
-    when = (START + timedelta(seconds=rng.randrange(SPAN))).astimezone(offset)
+    seconds = rng.randrange(SPAN) if after is None else SPAN + after
+    when = (START + timedelta(seconds=seconds)).astimezone(offset)
     tags = rng.sample(TAGS, rng.randint(1, 4))
     authors = rng.sample(AUTHORS, 1 if rng.random() < 0.8 else 2)
     slug = "-".join(title.lower().split()[:6]) + f"-{index}"
