@@ -48,6 +48,8 @@ _NOT_TEXT = re.compile(r"[*\[\]_]")
 
 def plain_html(text: str) -> str | None:
     """The HTML Python-Markdown makes of `text`, if `text` is of the plainest kind; else None."""
+    if "\r" in text:  # Windows' and old Macs' line ends, made "\n" as Python-Markdown does
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _NEVER.search(text):
         return None
     text = text.strip("\n")

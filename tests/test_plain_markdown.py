@@ -58,7 +58,8 @@ def plain_documents(draw: st.DrawFn) -> str:
             if draw(st.integers(0, 3)) == 0:  # a heading line inside the block
                 lines.insert(draw(st.integers(0, len(lines))), "### " + sentence(draw))
             blocks.append("\n".join(lines))
-    return draw(st.sampled_from(["", "\n"])) + draw(st.sampled_from(["\n\n", "\n\n\n"])).join(blocks) + "\n"
+    text = draw(st.sampled_from(["", "\n"])) + draw(st.sampled_from(["\n\n", "\n\n\n"])).join(blocks) + "\n"
+    return text.replace("\n", draw(st.sampled_from(["\n", "\n", "\r\n", "\r"])))
 
 
 @settings(max_examples=3000, deadline=None)
@@ -68,6 +69,7 @@ def plain_documents(draw: st.DrawFn) -> str:
 @example("x\n# y\nz")
 @example("[*a* b](https://example.org/a) and *[c](d)*")
 @example("\xa0lead")
+@example("Windows\r\nline ends\r\n\r\n## and *all*\r")
 def test_the_same_as_python_markdown_or_none(text: str) -> None:
     quick = plain_html(text)
     if quick is not None:
