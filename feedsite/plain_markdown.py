@@ -32,16 +32,18 @@ SAFE_EXTENSIONS = frozenset(
     for name in (short, f"markdown.extensions.{short}")
 )
 
-# Anywhere in the body: characters and pairs that start something other than plain text.
-_NEVER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f<>&\\`{}~^|]|!\[")
-# A line that could start a block of another kind, or holds a line break: leave it to Markdown.
-_ODD_LINE = re.compile(r"^(?:[^\S\n]|[-+=:>_]|\*\s|\d+[.)])|[^\S\n]$", re.M)
+# Anywhere in the body: characters that start something other than plain text (and "![").
+_NEVER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f<>&\\`{}~^|]")
+# In "\n" + body + "\n": a line that could start a block of another kind, or one that ends in
+# white space (a line break). Each starts with "\n", which the regex engine finds quickly.
+_ODD_START = re.compile(r"\n(?:[^\S\n]|[-+=:>_]|\*\s|\d+[.)])")
+_ODD_END = re.compile(r"\n(?<=[^\S\n]\n)")
 _HEADING = re.compile(r"(#{1,6}) ([^\s#](?:.*[^\s#])?)")
 _BLOCKS = re.compile(r"\n{2,}")
 _SPAN = re.compile(
-    r"(?<!\*)\*\*([^\s*\[\]](?:[^*\[\]\n]*[^\s*\[\]])?)\*\*(?!\*)"  # **strong**
-    r"|(?<!\*)\*([^\s*\[\]](?:[^*\[\]\n]*[^\s*\[\]])?)\*(?!\*)"  # *emphasis*
-    r"|\[([^\s\[\]](?:[^\[\]\n]*[^\s\[\]])?)\]\(([A-Za-z0-9/:.~%?#=+_@,;-]+)\)"  # [text](url)
+    r"\*\*(?<!\*\*\*)([^\s*\[\]_](?:[^*\[\]_\n]*[^\s*\[\]_])?)\*\*(?!\*)"  # **strong**
+    r"|\*(?<!\*\*)([^\s*\[\]_](?:[^*\[\]_\n]*[^\s*\[\]_])?)\*(?!\*)"  # *emphasis*
+    r"|\[([^\s\[\]_](?:[^\[\]_\n]*[^\s\[\]_])?)\]\(([A-Za-z0-9/:.~%?#=+_@,;-]+)\)"  # [text](url)
 )
 _NOT_TEXT = re.compile(r"[*\[\]_]")
 
@@ -50,12 +52,13 @@ def plain_html(text: str) -> str | None:
     """The HTML Python-Markdown makes of `text`, if `text` is of the plainest kind; else None."""
     if "\r" in text:  # Windows' and old Macs' line ends, made "\n" as Python-Markdown does
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _NEVER.search(text):
+    if _NEVER.search(text) or "![" in text:
         return None
     text = text.strip("\n")
     if not text:
         return ""
-    if _ODD_LINE.search(text):
+    lines = f"\n{text}\n"
+    if _ODD_START.search(lines) or _ODD_END.search(lines):
         return None
     out: list[str] = []
     for block in _BLOCKS.split(text):
@@ -87,26 +90,29 @@ def _paragraph(lines: list[str], out: list[str]) -> bool:
     return True
 
 
+class _UnsureError(Exception):
+    pass
+
+
 def _inline(text: str) -> str | None:
-    parts: list[str] = []
-    end = 0
-    for span in _SPAN.finditer(text):
-        between = text[end : span.start()]
-        strong, em, label, url = span.groups()
-        if _NOT_TEXT.search(between) or "_" in (strong or em or label):
-            return None
-        if strong is not None:
-            parts += (between, "<strong>", strong, "</strong>")
-        elif em is not None:
-            parts += (between, "<em>", em, "</em>")
-        else:
-            inner = _inline(label)  # a link's text may hold emphasis, never a link
-            if inner is None:
-                return None
-            parts += (between, '<a href="', url, '">', inner, "</a>")
-        end = span.end()
-    rest = text[end:]
-    if _NOT_TEXT.search(rest):
+    """`text` with its spans as HTML; None if a `*`, `[`, `]` or `_` is left outside them."""
+    if not _NOT_TEXT.search(text):
+        return text
+    if _NOT_TEXT.search(_SPAN.sub("", text)):
         return None
-    parts.append(rest)
-    return "".join(parts)
+    try:
+        return _SPAN.sub(_span, text)
+    except _UnsureError:
+        return None
+
+
+def _span(match: re.Match[str]) -> str:
+    strong, em, label, url = match.groups()
+    if strong is not None:
+        return f"<strong>{strong}</strong>"
+    if em is not None:
+        return f"<em>{em}</em>"
+    inner = _inline(label)  # a link's text may hold emphasis, never a link
+    if inner is None:
+        raise _UnsureError
+    return f'<a href="{url}">{inner}</a>'
