@@ -57,8 +57,8 @@ def plain_html(text: str) -> str | None:
     text = text.strip("\n")
     if not text:
         return ""
-    lines = f"\n{text}\n"
-    if _ODD_START.search(lines) or _ODD_END.search(lines):
+    framed = f"\n{text}\n"
+    if _ODD_START.search(framed) or _ODD_END.search(framed):
         return None
     out: list[str] = []
     for block in _BLOCKS.split(text):
