@@ -111,7 +111,7 @@ class Planner:
     def listing(self, base: str, title: str, posts: Sequence[Post], **context: Any) -> None:
         """Summaries, newest first: the newest `per_page` at base, the rest on base/page/N/ in pages
         numbered from the oldest, so that a page keeps its entries once it is full and a new entry
-        changes only the first page and the newest numbered one (see the README's "Pagination")."""
+        changes only the first page and the newest numbered one (README, "What gets built")."""
         per_page = self.config.per_page
         rest = len(posts) - per_page
         count = max(0, -(-rest // per_page))  # numbered pages; the newest may be partly filled

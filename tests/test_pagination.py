@@ -4,6 +4,7 @@ oldest, so a new entry rewrites the first page and the newest numbered one, not 
 from __future__ import annotations
 
 import posixpath
+from datetime import datetime
 from pathlib import Path
 
 from helpers import tree, write
@@ -18,11 +19,13 @@ def follow(folder: str, href: str) -> str:
 
 def chain(site: Path) -> list[tuple[str, list[str]]]:
     """Each page from the home page down its "Older" links: (folder, titles shown), checking that
-    each page's "Newer" link leads back."""
-    pages, folder = [], ""
+    each page's "Newer" link leads back and that the entries come newest first throughout."""
+    pages, folder, times = [], "", []
     while True:
         doc = html.parse(str(site / folder / "index.html")).getroot()
         pages.append((folder, doc.xpath("//article/h2/a/text()")))
+        times += map(datetime.fromisoformat, doc.xpath("//article//time/@datetime"))
+        assert times == sorted(times, reverse=True), folder
         newer = doc.xpath("//a[@rel='prev']/@href")
         if len(pages) > 1:
             assert follow(folder, newer[0]) == pages[-2][0], folder
