@@ -23,7 +23,8 @@ as a user would run it, and prints the median, min and max of --runs runs with t
              cannot see how slow the disk is at that moment
 
 "wall" is the whole command (interpreter start-up and imports included; feedsite's bytecode is
-compiled once and kept, as an installed package's is, even where PYTHONDONTWRITEBYTECODE is set);
+compiled once and kept, as an installed package's is, even where PYTHONDONTWRITEBYTECODE is set,
+and site-packages' .pth hooks are skipped, see CHILD);
 "build" is the time inside build(). "rss" is the kernel's peak RSS of the largest single process
 (the build or one of its workers); "pss" is the peak of the build's and its workers'
 proportional set size summed, sampled every 250 ms: their total memory, pages shared by forked
@@ -58,8 +59,12 @@ SCENARIOS = (*BUILD_SCENARIOS, "import", "floor")
 # machine, so FLOOR_REF s split over its two cores
 FLOOR_REF = 23.3 / 2
 # `feedsite -C ROOT build` as a user runs it, with the time inside build() noted on stderr
+# Builds run as `python -S` with site-packages added but no .pth hook run: here those hooks (a
+# sandbox's CA bundle importing certifi, this checkout's editable-install finder) cost 0.1-0.3 s
+# a start, which an installed feedsite does not pay.
 CHILD = """
-import json, sys, time
+import json, site, sys, time
+sys.path.extend(p for p in site.getsitepackages() if p not in sys.path)
 sys.path.insert(0, {repo!r})
 import feedsite.commands
 real = feedsite.commands.build
@@ -139,7 +144,7 @@ def measure(argv: list[str], cwd: Path | None = None) -> dict[str, float]:
 
 
 def build_once(root: Path) -> dict[str, float]:
-    return measure([sys.executable, "-c", CHILD.format(repo=str(REPO), root=str(root))])
+    return measure([sys.executable, "-S", "-c", CHILD.format(repo=str(REPO), root=str(root))])
 
 
 def prepare(scenario: str, root: Path, entries: int, run: int) -> None:
