@@ -7,7 +7,7 @@ import posixpath
 from datetime import datetime
 from pathlib import Path
 
-from helpers import tree, write
+from helpers import ROOT, build_project, copy_fixture, tree, write
 from lxml import html
 from test_cache import age, fresh_site, make_project, run
 
@@ -65,3 +65,13 @@ def test_every_entry_once_newest_first_and_full_pages_never_rewritten(tmp_path: 
         assert [len(s) for _, s in shown] == [5, (n + 1) % 5 or 5] + [5] * (count - 1)
         before = after
     assert tree(root / "site") == fresh_site(root)
+
+
+def test_a_list_template_calling_the_pager_without_its_posts_still_renders(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path)
+    builtin = (ROOT / "feedsite/templates/list.html").read_text("utf-8")
+    old_call = builtin.replace("pager(pages, page.root, posts)", "pager(pages, page.root)")
+    write(root / "templates/list.html", old_call)
+    build_project(root)
+    doc = html.parse(str(root / "site/page/1/index.html")).getroot()
+    assert doc.xpath("//nav[@class='pager']/span/text()") == ["Page 1"]
