@@ -1,31 +1,44 @@
-"""build(config) → BuildReport: load (new entries parsed and their Markdown rendered in one pass on
-every core) → posts → plan → write, each stage timed.
+"""build(config) → BuildReport: the five stages in order, each timed.
 
-The same full build runs every time (feedsite build, watch mode, the preview server); it is fast
-because parsed entries, rendered Markdown, summaries and written files are memoized in the cache.
+    load (content/ → entries) → render (entries → posts) → plan (posts → outputs) → write (site/)
+
+The same full build runs every time (`feedsite build`, watch mode, the preview server). Its speed
+comes from memoization, and build.py is the only module that opens the memo layer: each stage is
+handed plain mappings that may hold what an earlier build made, and never knows whether they do.
+With `--no-cache` the same stages run on empty ones.
 """
 
 from __future__ import annotations
 
-import gc
+import functools
 import hashlib
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
-from feedsite.cache import Cache, code_fingerprint
+from feedsite import __version__
 from feedsite.config import SiteConfig
-from feedsite.content import Entry
+from feedsite.content import Entry, load_entries
 from feedsite.errors import BuildError, Problem
-from feedsite.load import load_entries
-from feedsite.pages import Theme
-from feedsite.plan import plan_site
-from feedsite.posts import make_posts, newest_first, tag_index
-from feedsite.progress import Stages, no_stages
-from feedsite.render import Bodies
-from feedsite.summaries import Summaries
-from feedsite.writer import Listing, write_site
+from feedsite.memo import Memos, open_store, spread
+from feedsite.memo.templates import compiled_templates
+from feedsite.outputs import plan_site
+from feedsite.posts import newest_first, render_posts
+from feedsite.theme import Theme
+from feedsite.writer import site_lock, write_site
+
+T = TypeVar("T")
+# What a long stage reports to: stages(label, total) gives the function to call with each step done.
+Stages = Callable[[str, int], Callable[[int], None]]
+# Modules that cannot change what a build writes: editing them keeps the cache.
+NOT_IN_OUTPUT = frozenset({"importers", "preview", "cli.py", "scaffold.py", "__main__.py", "entryfile_write.py"})
+
+
+def no_stages(label: str, total: int) -> Callable[[int], None]:
+    return lambda steps: None
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,7 @@ class BuildOptions:
     future: bool = False
     use_cache: bool = True
     now: datetime | None = None  # what "in the future" is measured against; default: the clock
+    wait: float = 0.0  # seconds to wait for another build to finish before giving up
 
 
 @dataclass
@@ -49,84 +63,87 @@ class BuildReport:
         return sum(self.timings.values())
 
 
+class Session:
+    """What a long-running process (watch mode, the preview server) keeps from one build to the
+    next: the open memo store, whose values stay in memory."""
+
+    def __init__(self) -> None:
+        self.stores: dict[tuple[Path, str], Any] = {}
+
+    def store(self, folder: Path) -> Any:
+        key = (folder, code_fingerprint())
+        if key not in self.stores:
+            self.stores[key] = open_store(folder, code_fingerprint())
+        return self.stores[key]
+
+    def close(self) -> None:
+        for store in self.stores.values():
+            store.close()
+        self.stores.clear()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """feedsite's version and its own code: a new release or a local patch invalidates everything."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
+    for file in sorted(package.rglob("*.py")):
+        if file.relative_to(package).parts[0] not in NOT_IN_OUTPUT:
+            digest.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 def published(entries: list[Entry], options: BuildOptions) -> list[Entry]:
     now = options.now or datetime.now(UTC)
     return [e for e in entries if (options.drafts or not e.draft) and (options.future or e.date <= now)]
 
 
 def check_output_folder(config: SiteConfig) -> None:
-    """site/ is emptied of files the build does not make: never let it be a folder we must keep."""
+    """The output folder is the writer's: it must not be the project or hold its sources."""
     out = config.path("output").resolve()
     keep = [config.root.resolve()] + [
-        config.path(n).resolve() for n in ("content", "templates", "static", "seeds")
+        config.path(n).resolve() for n in ("content", "templates", "static", "seeds", "cache")
     ]
     if any(out == k or out in k.parents for k in keep):
-        raise BuildError(
-            [Problem("feedsite.toml", None, "paths.output must not hold the project or its sources")]
-        )
+        raise BuildError([Problem("feedsite.toml", None, "paths.output must not hold the project or its sources")])
 
 
 def build(
     config: SiteConfig,
     options: BuildOptions = BuildOptions(),
     stages: Stages = no_stages,
+    session: Session | None = None,
 ) -> BuildReport:
     """Build the whole site. Raises ContentError/BuildError; on error nothing is written."""
-    report = BuildReport()
-    clock = time.perf_counter()
-
-    def stage(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        report.timings[name] = now - clock
-        clock = now
-
     check_output_folder(config)
-    cache = Cache(config.path("cache") if options.use_cache else None)
-    collecting = gc.isenabled()
-    gc.disable()  # loading and planning make many objects and no cycles: a collector only slows them
+    report = BuildReport()
+
+    def timed(name: str, run: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        start = time.perf_counter()
+        result = run(*args, **kwargs)
+        report.timings[name] = time.perf_counter() - start
+        return result
+
+    folder = config.path("cache") if options.use_cache else None
+    own = session is None or folder is None
+    store = open_store(folder, code_fingerprint()) if own else session.store(folder)  # type: ignore[union-attr]
     try:
-        theme = Theme(config, config.path("cache") / "templates" if options.use_cache else None)
-        bodies = Bodies(config, cache, stages)  # new entries' Markdown is rendered as they load
-        entries = newest_first(published(load_entries(config, cache, bodies, stages), options))
-        report.entries = len(entries)
-        stage("load")
-        bodies.complete(entries)  # entries come without their Markdown: `along` had it in the workers
-        posts = make_posts(config, entries, bodies, tag_index(entries))
-        stage("markdown")
-        salt = _salt(config, theme)
-        outputs = plan_site(config, theme, posts, salt)
-        summaries = Summaries(theme, cache, salt)
-        stage("plan")
-        gc.freeze()  # what is made so far lives to the end: the collector need not look at it again
-        if collecting:
-            gc.enable()
-        step = stages("Writing pages", len(outputs))
-        manifest, listing = cache.manifest(), cache.get_blob("listing")
-        written = write_site(
-            config.path("output"),
-            config.path("cache") / "staging",
-            outputs,
-            manifest,
-            lambda: step(1),
-            listing=listing if isinstance(listing, Listing) else None,
-            prepare=lambda count: summaries.prepare(posts, count),
-        )
-        summaries.save()
-        cache.set_manifest(written.manifest, manifest)
-        if written.listing != listing:
-            cache.put_blob("listing", written.listing)
+        with site_lock(config.path("output"), wait=options.wait):
+            memos = Memos(store)
+            everything = timed("load", load_entries, config, memos.view("entries"), memos.view("files"), spread)
+            entries = newest_first(published(everything, options))
+            report.entries = len(entries)
+            posts = timed("render", render_posts, config, entries, memos.view("markdown"), spread)
+            theme = Theme(config.root, config.path("templates"), compiled_templates(store))
+            salt = hashlib.sha256(f"{code_fingerprint()}\0{theme.fingerprint}".encode()).hexdigest()
+            outputs = timed("plan", plan_site, config, theme, posts, salt)
+            step = stages("Writing pages", len(outputs))
+            written = timed(
+                "write", write_site, config.path("output"), outputs, memos.view("stamps"), spread=spread, tick=step
+            )
+            memos.save()
         report.written, report.unchanged, report.removed = written.written, written.unchanged, written.removed
-        stage("write")
     finally:
-        gc.unfreeze()
-        if collecting:
-            gc.enable()
-        cache.close()
+        if own:
+            store.close()
     return report
-
-
-def _salt(config: SiteConfig, theme: Theme) -> str:
-    """Everything every page depends on: feedsite's code, the config and the templates."""
-    settings = repr(replace(config, root=Path(".")))
-    return hashlib.sha256(f"{code_fingerprint()}\0{settings}\0{theme.fingerprint()}".encode()).hexdigest()

@@ -13,7 +13,7 @@ from typing import TextIO
 from feedsite.build import BuildOptions, BuildReport, build
 from feedsite.config import SiteConfig
 from feedsite.errors import FeedsiteError
-from feedsite.load import load_entries
+from feedsite.content import load_entries
 from feedsite.progress import Progress
 from feedsite.urls import slugify
 
@@ -45,7 +45,7 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
 
 
 def run_check(config: SiteConfig, out: TextIO, err: TextIO) -> int:
-    entries = load_entries(config)
+    entries = load_entries(config, {}, {})
     unpinned = [e for e in entries if not e.id_pinned]
     for entry in unpinned:
         print(f"{entry.path}: warning: no id; add `id: {entry.id}` so readers never see it twice", file=err)

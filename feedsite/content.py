@@ -1,20 +1,32 @@
-"""content/**/*.md → validated, immutable Entry values. Every problem in every file is collected."""
+"""The load stage: content/**/*.md → validated, immutable Entry values, every problem collected.
+
+`load_entries` takes two plain mappings from build.py: `parsed` (load key → Entry) and `seen`
+(file name → (stat stamp, load key)). It never knows whether they were filled by an earlier build.
+An entry's load key hashes exactly the arguments `parse_entry` is called with, so a remembered
+Entry is always the one parsing would give.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from pathlib import Path
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from stat import S_ISREG
+from time import time_ns
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from feedsite import simple_yaml
 from feedsite.config import SiteConfig
+from feedsite.dates import parse_date
+from feedsite.entryfile import EntryFileError, read_entry
 from feedsite.errors import ContentError, Problem
+from feedsite.text import clean_text
 from feedsite.urls import entry_dir, is_valid_slug
+from feedsite.writer import Spread, serial
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = frozenset(
@@ -23,28 +35,7 @@ KNOWN_KEYS = frozenset(
         "tags", "lang", "draft", "image", "image_alt", "source", "rights",
     )
 )  # fmt: skip
-# XML 1.0 forbids C0 controls but tab/newline/CR, lone surrogates, U+FFFE and U+FFFF; it
-# discourages DEL, the C1 controls and the other noncharacters, which readers mangle: all go.
-_XML_ILLEGAL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(1, 17))
-    + "]"
-)
-# A subset of what XML allows, in few ranges (so quick to test): the tab, newlines, printable ASCII and
-# the Basic Multilingual Plane from U+00A0 less surrogates and noncharacters.
-_SURELY_LEGAL = re.compile("[\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufdcf\ufdf0-\ufffd]*")
-
-
-# The body of an entry read back from the cache, which does not store bodies (see load.body_of).
-# Never a real body: clean_text removes NUL characters.
-BODY_NOT_LOADED = "\x00"
-
-
-def clean_text(text: str) -> str:
-    """Remove the characters XML 1.0 forbids; everything else is kept."""
-    if _SURELY_LEGAL.fullmatch(text):  # nearly every text: one quick pass instead of a slow one
-        return text
-    return _XML_ILLEGAL.sub("", text)
+Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
 @dataclass(frozen=True)
@@ -63,6 +54,7 @@ class Source:
 
 @dataclass(frozen=True)
 class Entry:
+    key: str  # hash of what it was parsed from (file path, bytes, settings): it fixes every field
     path: str  # the source file, relative to the project root, "/"-separated
     title: str
     date: datetime  # aware, in the site's time zone
@@ -70,7 +62,6 @@ class Entry:
     id_pinned: bool  # False when the id was derived because front matter has none
     slug: str
     body: str  # Markdown
-    digest: str = ""  # sha256 of the file's bytes: what caches key on
     updated: datetime | None = None
     summary: str | None = None  # as written; the builder falls back to the first paragraph
     authors: tuple[Author, ...] = ()
@@ -92,65 +83,57 @@ class Entry:
     def modified(self) -> datetime:
         return self.updated or self.date
 
-    def without_body(self) -> Entry:
-        """This entry with its body left out (load.body_of reads it again when asked).
+    def __fingerprint__(self) -> str:
+        """What a page key takes of this entry: its load key, which fixes every field."""
+        return self.key
 
-        Copied field by field, not by dataclasses.replace: a build sheds ten thousand bodies once
-        their Markdown is rendered, and replace() would run every field through __init__ again."""
-        if self.body == BODY_NOT_LOADED:
-            return self
-        copy = object.__new__(Entry)
-        copy.__dict__.update(self.__dict__, body=BODY_NOT_LOADED)
-        return copy
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything of the config that parsing an entry reads, and nothing else."""
+
+    timezone: str
+    base_url: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def settings_of(config: SiteConfig) -> Settings:
+    return Settings(config.timezone, config.base_url)
+
+
+def load_key(settings: Settings, path: str, raw: bytes) -> str:
+    """The hash of parse_entry's arguments."""
+    head = f"{settings.timezone}\0{settings.base_url}\0{path}\0".encode()
+    return hashlib.sha256(head + raw).hexdigest()
 
 
 class _FileProblems:
     """Collects the problems of one file, each with the line it is on."""
 
-    def __init__(self, path: str, front_matter: str, first_line: int) -> None:
+    def __init__(self, path: str, raw_front: list[str]) -> None:
         self.path = path
-        self.lines = front_matter.splitlines()
-        self.first_line = first_line
+        self.lines = raw_front
         self.problems: list[Problem] = []
 
     def line_of(self, key: str) -> int:
         for number, line in enumerate(self.lines):
             if re.match(rf"{re.escape(key)}\s*:", line):
-                return self.first_line + number
-        return self.first_line - 1
+                return number + 1
+        return 1
 
     def add(self, key: str | None, message: str) -> None:
-        line = self.line_of(key) if key else self.first_line - 1
-        self.problems.append(Problem(self.path, line, message))
+        self.problems.append(Problem(self.path, self.line_of(key) if key else 1, message))
 
-
-def _split(text: str) -> tuple[str, str] | None:
-    """(front matter, body) or None without front matter."""
-    if not text.startswith("---"):
-        return None
-    match = re.match(r"---[ \t]*\r?\n(.*?)(?:^|\n)(?:---|\.\.\.)[ \t]*(?:\r?\n|$)", text, re.S | re.M)
-    if match is None:
-        return None
-    front = match.group(1)
-    return front, text[match.end() :]
-
-
-def _to_datetime(value: Any, tz: ZoneInfo) -> datetime:
-    if isinstance(value, str):
-        value = value.strip()
+    def field(self, key: str, parse: Any, *args: Any) -> Any:
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            try:
-                value = date.fromisoformat(value)
-            except ValueError:
-                example = "2024-11-08T09:00:00+01:00"
-                raise ValueError(f"{value!r} is not an ISO 8601 date such as {example}") from None
-    if isinstance(value, datetime):
-        return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=tz)
-    raise ValueError("must be a date such as 2024-11-08 or 2024-11-08T09:00:00+01:00")
+            return parse(*args)
+        except ValueError as exc:
+            message = str(exc)
+            self.add(key, message if message.startswith(key) else f"{key}: {message}")
+            return None
 
 
 def _text(value: Any, key: str, required: bool = False) -> str | None:
@@ -160,7 +143,7 @@ def _text(value: Any, key: str, required: bool = False) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"{key} must be text")
-    text = " ".join(clean_text(str(value)).split()) if key != "body" else clean_text(str(value))
+    text = " ".join(clean_text(str(value)).split())
     if required and not text:
         raise ValueError(f"{key} must not be empty")
     return text
@@ -170,22 +153,16 @@ def _authors(meta: Mapping[str, Any]) -> tuple[Author, ...]:
     raw = meta.get("authors", meta.get("author"))
     if raw is None:
         return ()
-    items = raw if isinstance(raw, list) else [raw]
     authors = []
-    for item in items:
+    for item in raw if isinstance(raw, list) else [raw]:
         if isinstance(item, str) and item.strip():
             authors.append(Author(" ".join(clean_text(item).split())))
         elif isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
             unknown = set(item) - {"name", "email", "uri"}
             if unknown:
                 raise ValueError(f"authors: unknown key {sorted(unknown)[0]!r} (known: name, email, uri)")
-            authors.append(
-                Author(
-                    str(_text(item["name"], "name")),
-                    _text(item.get("email"), "email"),
-                    _text(item.get("uri"), "uri"),
-                )
-            )
+            name, email, uri = (_text(item.get(k), k) for k in ("name", "email", "uri"))
+            authors.append(Author(str(name), email, uri))
         else:
             raise ValueError("authors must be a name, a list of names, or a list of {name, email, uri}")
     return tuple(authors)
@@ -194,9 +171,8 @@ def _authors(meta: Mapping[str, Any]) -> tuple[Author, ...]:
 def _tags(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
-    items = value if isinstance(value, list) else [value]
     tags: list[str] = []
-    for item in items:
+    for item in value if isinstance(value, list) else [value]:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
             raise ValueError("tags must be a tag or a list of tags")
         tag = " ".join(clean_text(str(item)).split())
@@ -226,94 +202,177 @@ def _bool(value: Any, key: str) -> bool:
     return value
 
 
-def derived_id(config: SiteConfig, path: str) -> str:
+def derived_id(base_url: str, path: str) -> str:
     """A stable id for an entry without one: from the site URL and the file's path."""
     import uuid  # it imports `platform`: a build whose ids are all pinned never needs it
 
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, config.base_url + path)}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, base_url + path)}"
 
 
-def _field(problems: _FileProblems, key: str, parse: Any, *args: Any) -> Any:
-    try:
-        return parse(*args)
-    except ValueError as exc:
-        message = str(exc)
-        problems.add(key, message if message.startswith(key) else f"{key}: {message}")
-        return None
-
-
-def parse_entry(config: SiteConfig, path: str, raw: bytes) -> Entry:
+def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
     """Parse one entry file. Raises ContentError with every problem in it."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ContentError([Problem(path, line, "is not UTF-8 text")]) from None
-    text = text.replace("\r\n", "\n")
-    parts = _split(text)
-    if parts is None:
-        message = "has no front matter (it must start with a '---' line and a title: and date:)"
-        raise ContentError([Problem(path, 1, message)])
-    front, body = parts
-    import yaml  # here, not at the top: a rebuild with no new entries never needs it
-
-    try:
-        meta = simple_yaml.mapping(front) if front.strip() else {}
-        if meta is None:  # not of the usual shape: YAML reads it
-            meta = yaml.load(front, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or "cannot be parsed"
-        raise ContentError([Problem(path, line, f"front matter is not valid YAML: {reason}")]) from None
-    if not isinstance(meta, dict):
-        raise ContentError([Problem(path, 2, "front matter must be a mapping of key: value lines")])
-    meta = {str(k): v for k, v in meta.items()}
-    problems = _FileProblems(path, front, 2)
-    tz = config.tz
-
-    title = _field(problems, "title", _text, meta.get("title"), "title", True)
+        text = read_entry(raw)
+    except EntryFileError as exc:
+        raise ContentError([Problem(path, exc.line, str(exc))]) from None
+    meta = text.meta
+    problems = _FileProblems(path, raw.decode("utf-8-sig", "replace").splitlines()[: text.body_line])
+    tz = settings.tz
+    title = problems.field("title", _text, meta.get("title"), "title", True)
     when = None
     if meta.get("date") is None:
         problems.add("date", "date is missing")
     else:
-        when = _field(problems, "date", _to_datetime, meta["date"], tz)
-    updated = _field(problems, "updated", _to_datetime, meta["updated"], tz) if meta.get("updated") else None
-    slug = meta.get("slug", Path(path).stem)
+        when = problems.field("date", parse_date, meta["date"], tz)
+    updated = problems.field("updated", parse_date, meta["updated"], tz) if meta.get("updated") else None
+    slug = meta.get("slug", PurePosixPath(path).stem)
     if not isinstance(slug, str) or not is_valid_slug(slug):
         allowed = "letters, digits, '-', '_' or '.'"
         problems.add("slug", f"slug {slug!r} must be a single path segment of {allowed}")
-    entry_id = _field(problems, "id", _text, meta.get("id"), "id")
+    entry_id = problems.field("id", _text, meta.get("id"), "id")
     if entry_id is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", entry_id):
         problems.add("id", f"id {entry_id!r} must be an absolute URI such as urn:uuid:…")
     values = {
-        "summary": _field(problems, "summary", _text, meta.get("summary"), "summary"),
-        "authors": _field(problems, "authors" if "authors" in meta else "author", _authors, meta) or (),
-        "tags": _field(problems, "tags", _tags, meta.get("tags")) or (),
-        "lang": _field(problems, "lang", _text, meta.get("lang"), "lang"),
-        "draft": _field(problems, "draft", _bool, meta.get("draft"), "draft") or False,
-        "image": _field(problems, "image", _text, meta.get("image"), "image"),
-        "image_alt": _field(problems, "image_alt", _text, meta.get("image_alt"), "image_alt"),
-        "source": _field(problems, "source", _source, meta.get("source")),
-        "rights": _field(problems, "rights", _text, meta.get("rights"), "rights"),
+        "summary": problems.field("summary", _text, meta.get("summary"), "summary"),
+        "authors": problems.field("authors" if "authors" in meta else "author", _authors, meta) or (),
+        "tags": problems.field("tags", _tags, meta.get("tags")) or (),
+        "lang": problems.field("lang", _text, meta.get("lang"), "lang"),
+        "draft": problems.field("draft", _bool, meta.get("draft"), "draft") or False,
+        "image": problems.field("image", _text, meta.get("image"), "image"),
+        "image_alt": problems.field("image_alt", _text, meta.get("image_alt"), "image_alt"),
+        "source": problems.field("source", _source, meta.get("source")),
+        "rights": problems.field("rights", _text, meta.get("rights"), "rights"),
     }
     if problems.problems:
         raise ContentError(problems.problems)
     assert isinstance(title, str) and isinstance(when, datetime) and isinstance(slug, str)
     return Entry(
+        key=load_key(settings, path, raw),
         path=path,
         title=title,
         date=when,
-        id=entry_id or derived_id(config, path),
+        id=entry_id or derived_id(settings.base_url, path),
         id_pinned=entry_id is not None,
         slug=slug,
-        body=clean_text(body),
-        digest=digest(raw),
+        body=clean_text(text.body),
         updated=updated,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         **values,
     )
 
 
-def digest(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+def check_unique(entries: Iterable[Entry]) -> list[Problem]:
+    """Two entries may not share a URL or an id."""
+    problems: list[Problem] = []
+    by_url: dict[str, Entry] = {}
+    by_id: dict[str, Entry] = {}
+    for entry in entries:
+        for index, key, what in ((by_url, entry.url_path, "URL /"), (by_id, entry.id, "id ")):
+            first = index.setdefault(key, entry)
+            if first is not entry:
+                problems.append(Problem(entry.path, None, f"has the same {what}{key} as {first.path}"))
+    return problems
+
+
+def scan(config: SiteConfig) -> list[tuple[str, os.stat_result]]:
+    """(project-relative path, stat) of every entry file, sorted by path, one stat each.
+
+    Files and folders whose names start with "." or "_" are skipped, and so is anything that is
+    not a regular file (a fifo or a device named *.md is never opened)."""
+    prefix = PurePosixPath(Path(config.content_dir).as_posix()).as_posix()
+    start = "" if prefix == "." else prefix + "/"
+    found: list[tuple[str, os.stat_result]] = []
+
+    def walk(folder: str, rel: str) -> None:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.name.startswith((".", "_")):
+                    continue
+                if item.is_dir(follow_symlinks=False):
+                    walk(item.path, f"{rel}{item.name}/")
+                elif item.name.endswith(ENTRY_SUFFIXES):
+                    try:
+                        stat = os.stat(item.path)  # follows a symlink, as Path.is_file() does
+                    except OSError:
+                        continue
+                    if S_ISREG(stat.st_mode):
+                        found.append((rel + item.name, stat))
+
+    walk(str(config.path("content")), start)
+    found.sort(key=lambda pair: pair[0].split("/"))
+    return found
+
+
+def racy(stamp_ns: int, now_ns: int) -> bool:
+    """A file changed this recently may change again within the same timestamp tick, unseen:
+    100 ms on file systems with fine timestamps, 3 s on those with whole seconds (FAT, some shares)."""
+    return stamp_ns >= now_ns - (3_000_000_000 if stamp_ns % 1_000_000_000 == 0 else 100_000_000)
+
+
+def _parse_all(settings: Settings, todo: list[tuple[str, bytes]], spread: Spread) -> list[Entry | ContentError]:
+    def job(start: int, stop: int) -> list[Entry | ContentError]:
+        results: list[Entry | ContentError] = []
+        for path, raw in todo[start:stop]:
+            try:
+                results.append(parse_entry(settings, path, raw))
+            except ContentError as exc:
+                results.append(exc)
+        return results
+
+    return [result for _count, part in spread(job, len(todo)) for result in part]
+
+
+def load_entries(
+    config: SiteConfig,
+    parsed: MutableMapping[str, Entry],
+    seen: MutableMapping[str, tuple[Stamp, str]],
+    spread: Spread = serial,
+) -> list[Entry]:
+    """Every entry under content/, in file order. Raises ContentError listing every problem.
+
+    A file whose stat stamp is as `seen` remembers it is taken to hold the same bytes (its entry is
+    looked up by the remembered key); any other is read, and parsed when `parsed` lacks its key."""
+    if not config.path("content").is_dir():
+        raise ContentError([Problem(config.content_dir, None, "content folder not found")])
+    settings = settings_of(config)
+    prefix = f"{settings.timezone}\0{settings.base_url}\0"
+    now = time_ns()
+    files = scan(config)
+    keys: list[str | None] = []
+    for rel, stat in files:
+        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        known = seen.get(prefix + rel)
+        keys.append(known[1] if known is not None and tuple(known[0]) == stamp else None)
+    problems: list[Problem] = []
+    entries: list[Entry | None] = []
+    todo: list[tuple[str, bytes]] = []
+    places: list[int] = []
+    for (rel, stat), key in zip(files, keys, strict=True):
+        entry = parsed.get(key) if key else None
+        if entry is None:
+            try:
+                raw = (config.root / rel).read_bytes()
+            except OSError as exc:
+                problems.append(Problem(rel, None, f"cannot be read: {exc.strerror}"))
+                entries.append(None)
+                continue
+            key = load_key(settings, rel, raw)
+            entry = parsed.get(key)
+            if entry is None:
+                places.append(len(entries))
+                todo.append((rel, raw))
+        if not racy(max(stat.st_mtime_ns, stat.st_ctime_ns), now):
+            stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+            if seen.get(prefix + rel) != (stamp, key):
+                seen[prefix + rel] = (stamp, key)
+        entries.append(entry)
+    for place, result in zip(places, _parse_all(settings, todo, spread), strict=True):
+        if isinstance(result, ContentError):
+            problems.extend(result.problems)
+        else:
+            entries[place] = parsed[result.key] = result
+    done = [e for e in entries if e is not None]
+    problems.extend(check_unique(done))
+    if problems:
+        raise ContentError(problems)
+    return done

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import importlib.util
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -84,3 +87,17 @@ def absolutize(fragment: str, page_url: str) -> str:
     if "srcset" not in fragment.lower():  # nearly every body: one quick look instead of a search
         return fragment
     return _SRCSET.sub(srcset, fragment)
+
+
+@functools.cache
+def markdown_release() -> str:
+    """What tells one Python-Markdown release from another: its __meta__.py, which holds the version."""
+    spec = importlib.util.find_spec("markdown")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        try:
+            return hashlib.sha256((Path(folder) / "__meta__.py").read_bytes()).hexdigest()
+        except OSError:
+            continue
+    import markdown
+
+    return str(markdown.__version__)

@@ -1,17 +1,24 @@
-"""Entries plus their rendered HTML, grouped the ways the site shows them. Pure values."""
+"""The render stage: entries → posts (entry + URL + body HTML + plain-text summary + tags), and the
+groupings the site shows them in. Pure values.
+
+`render_posts` takes a plain mapping from build.py, `rendered` (Markdown key → (HTML, first
+paragraph)); the key hashes the Markdown settings and the entry's load key, which fixes its body.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
-from typing import Protocol
 
+from feedsite import __version__
 from feedsite.config import SiteConfig
 from feedsite.content import Entry
+from feedsite.markup import Renderer, first_paragraph, markdown_release
 from feedsite.urls import absolute, tag_slug
+from feedsite.writer import Spread, serial
 
 
 @dataclass(frozen=True)
@@ -24,47 +31,16 @@ class Tag:
         return f"tags/{self.slug}/"
 
 
-class BodySource(Protocol):
-    """Where a post's body HTML comes from (feedsite.render.Bodies fetches it when first needed)."""
-
-    def html(self, digest: str) -> str: ...
-
-    def first_paragraph(self, digest: str) -> str: ...
-
-
 @dataclass(frozen=True)
 class Post:
     """An entry ready to show: its page path, absolute URL, body HTML and summary."""
 
     entry: Entry
+    path: str  # site-relative folder of its page
     url: str  # absolute URL of its page
     tags: tuple[Tag, ...]
-    bodies: BodySource = field(repr=False, compare=False)
-
-    @cached_property
-    def path(self) -> str:
-        return self.entry.url_path
-
-    @property
-    def html(self) -> str:
-        """Body HTML as rendered (links as written)."""
-        return self.bodies.html(self.entry.digest)
-
-    @property
-    def summary(self) -> str:
-        """Plain text: the entry's summary, or else its first paragraph."""
-        return self.entry.summary or self.bodies.first_paragraph(self.entry.digest)
-
-    @cached_property
-    def title_line(self) -> str:
-        """What the built-in archives show of this post: its link, title and date."""
-        return f"{self.path}|{self.entry.title}|{self.entry.date.isoformat()}"
-
-    @cached_property
-    def identity(self) -> str:
-        """What a list shows of this post changes only when this changes."""
-        tags = ",".join(f"{t.slug}={t.name}" for t in self.tags)
-        return f"{self.entry.path}|{self.entry.digest}|{tags}"
+    html: str  # body HTML as rendered (links as written)
+    summary: str  # plain text: the entry's summary, or else its first paragraph
 
 
 def tag_index(entries: Iterable[Entry]) -> dict[str, Tag]:
@@ -86,39 +62,59 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (-e.date.timestamp(), e.path))
 
 
-@dataclass(frozen=True)
-class StaticBody:
-    """One post's body, given up front."""
-
-    body_html: str
-    first: str
-
-    def html(self, digest: str) -> str:
-        return self.body_html
-
-    def first_paragraph(self, digest: str) -> str:
-        return self.first
+_renderers: dict[tuple[str, ...], Renderer] = {}
 
 
-def make_post(config: SiteConfig, entry: Entry, html: str, first_para: str, tags: dict[str, Tag]) -> Post:
-    return make_posts(config, [entry], StaticBody(html, first_para), tags)[0]
+def render_markdown(extensions: tuple[str, ...], body: str) -> tuple[str, str]:
+    """(HTML, plain text of its first paragraph) of one Markdown body."""
+    render = _renderers.get(extensions)
+    if render is None:
+        render = _renderers[extensions] = Renderer(extensions)
+    html = render(body)
+    return html, first_paragraph(html)
 
 
-def make_posts(
-    config: SiteConfig, entries: Sequence[Entry], bodies: BodySource, tags: dict[str, Tag]
+def markdown_key(extensions: tuple[str, ...], entry: Entry) -> str:
+    """The hash of render_markdown's arguments: the Markdown release and extensions, and the
+    entry's load key, which fixes its body."""
+    settings = f"{__version__}\0{markdown_release()}\0{extensions}\0{entry.key}"
+    return hashlib.sha256(settings.encode()).hexdigest()
+
+
+def render_posts(
+    config: SiteConfig,
+    entries: Sequence[Entry],
+    rendered: MutableMapping[str, tuple[str, str]],
+    spread: Spread = serial,
 ) -> list[Post]:
-    """Posts for entries, whose HTML bodies gives when asked."""
+    """Posts of entries (in their order), rendering the Markdown `rendered` does not hold."""
+    extensions = config.markdown_extensions
+    keys = [markdown_key(extensions, entry) for entry in entries]
+    todo = [i for i, key in enumerate(keys) if rendered.get(key) is None]
+
+    def job(start: int, stop: int) -> list[tuple[str, str]]:
+        return [render_markdown(extensions, entries[i].body) for i in todo[start:stop]]
+
+    done = 0
+    for count, part in spread(job, len(todo)):
+        for index, made in zip(todo[done : done + count], part, strict=True):
+            rendered[keys[index]] = made
+        done += count
+    tags = tag_index(entries)
     posts = []
-    for entry in entries:
+    for entry, key in zip(entries, keys, strict=True):
+        html, first = rendered[key]
         path = entry.url_path
-        post = Post(
-            entry=entry,
-            url=absolute(config.base_url, path),
-            tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
-            bodies=bodies,
+        posts.append(
+            Post(
+                entry=entry,
+                path=path,
+                url=absolute(config.base_url, path),
+                tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
+                html=html,
+                summary=entry.summary or first,
+            )
         )
-        post.__dict__["path"] = path  # the cached_property, filled in: it is asked for often
-        posts.append(post)
     return posts
 
 

@@ -91,7 +91,7 @@ class Listing:
     folders: dict[str, int] = field(default_factory=dict)  # "" or "a/b" → ctime_ns
 
 
-def write_site(
+def _old_write_site(
     site: Path,
     staging: Path,
     outputs: Sequence[Output],
@@ -394,3 +394,31 @@ def _prune(site: Path, folder: Path) -> None:
     while folder != site and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from typing import Any
+
+Spread = Callable[[Callable[[int, int], list[Any]], int], Iterator[tuple[int, list[Any]]]]
+
+
+def serial(job: Callable[[int, int], list[Any]], total: int) -> Iterator[tuple[int, list[Any]]]:
+    if total:
+        yield total, job(0, total)
+
+
+@contextmanager
+def site_lock(site: Path, wait: float = 0.0) -> Iterator[None]:  # TEMPORARY
+    yield
+
+
+def write_site(site: Path, outputs: Sequence[Output], stamps: MutableMapping[str, Any], *, spread: Spread = serial, tick: Callable[[int], None] = lambda n: None) -> WriteReport:  # TEMPORARY
+    report = _old_write_site(site, site.parent / ".feedsite-staging", outputs, dict(stamps), lambda: tick(1))
+    for path in list(stamps):
+        if path not in report.manifest:
+            del stamps[path]
+    for path, value in report.manifest.items():
+        if stamps.get(path) != value:
+            stamps[path] = value
+    return report
