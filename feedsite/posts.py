@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from feedsite import __version__
 from feedsite.config import SiteConfig
@@ -31,6 +32,23 @@ class Tag:
         return f"tags/{self.slug}/"
 
 
+class Html(str):
+    """Rendered body HTML that knows the hash of what it was rendered from (its Markdown key)."""
+
+    key: str
+
+    def __new__(cls, html: str, key: str) -> Html:
+        made = super().__new__(cls, html)
+        made.key = key
+        return made
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Html, (str(self), self.key))
+
+    def __fingerprint__(self) -> str:
+        return self.key
+
+
 @dataclass(frozen=True)
 class Post:
     """An entry ready to show: its page path, absolute URL, body HTML and summary."""
@@ -39,7 +57,7 @@ class Post:
     path: str  # site-relative folder of its page
     url: str  # absolute URL of its page
     tags: tuple[Tag, ...]
-    html: str  # body HTML as rendered (links as written)
+    html: Html  # body HTML as rendered (links as written)
     summary: str  # plain text: the entry's summary, or else its first paragraph
 
 
@@ -111,7 +129,7 @@ def render_posts(
                 path=path,
                 url=absolute(config.base_url, path),
                 tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
-                html=html,
+                html=Html(html, key),
                 summary=entry.summary or first,
             )
         )

@@ -20,6 +20,7 @@ class Hasher:
 
     def __init__(self) -> None:
         self._done: dict[int, tuple[object, str]] = {}  # id → (the object, kept alive; its digest)
+        self._fields: dict[type, tuple[str, ...]] = {}
         self._walkers: dict[type, Callable[[Any, list[str]], None]] = {
             str: lambda v, out: out.append(f"s{len(v)}:{v}"),
             int: lambda v, out: out.append(f"i{v}"),
@@ -40,26 +41,35 @@ class Hasher:
         return hashlib.sha256("\x1f".join(out).encode("utf-8", "surrogatepass")).hexdigest()
 
     def _walk(self, value: Any, out: list[str]) -> None:
-        walker = self._walkers.get(type(value))
+        kind = type(value)
+        if kind is str:  # most values: no call
+            out.append(f"s{len(value)}:{value}")
+            return
+        if value is None:
+            out.append("n")
+            return
+        walker = self._walkers.get(kind)
         if walker is not None:
             walker(value, out)
             return
+        known = self._done.get(id(value))
+        if known is not None and known[0] is value:
+            out.append(known[1])
+            return
         own = getattr(value, "__fingerprint__", None)
         if own is not None:
-            out.append(f"F{type(value).__qualname__}:{own()}")
-            return
-        params = getattr(type(value), "__dataclass_params__", None)
-        if params is None or not params.frozen:
-            raise TypeError(f"{type(value).__qualname__} is not plain data: an output key cannot cover it")
-        known = self._done.get(id(value))
-        if known is None:
-            fields: list[str] = [f"D{type(value).__qualname__}"]
-            for item in dataclasses.fields(value):
-                fields.append(item.name)
-                self._walk(getattr(value, item.name), fields)
-            digest = hashlib.sha256("\x1f".join(fields).encode("utf-8", "surrogatepass")).hexdigest()
-            known = self._done[id(value)] = (value, digest)
-        out.append(known[1])
+            digest = f"F{type(value).__qualname__}:{own()}"
+        else:
+            names = self._fields.get(type(value))
+            if names is None:
+                names = self._fields[type(value)] = _field_names(type(value))
+            parts: list[str] = [f"D{type(value).__qualname__}"]
+            for name in names:
+                parts.append(name)
+                self._walk(getattr(value, name), parts)
+            digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        self._done[id(value)] = (value, digest)
+        out.append(digest)
 
     def _sequence(self, value: tuple[Any, ...] | list[Any], out: list[str]) -> None:
         out.append(f"L{len(value)}")
@@ -71,3 +81,11 @@ class Hasher:
         for key, item in value.items():
             self._walk(key, out)
             self._walk(item, out)
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """The fields of a frozen dataclass; anything else is refused."""
+    params = getattr(kind, "__dataclass_params__", None)
+    if params is None or not params.frozen:
+        raise TypeError(f"{kind.__qualname__} is not plain data: an output key cannot cover it")
+    return tuple(item.name for item in dataclasses.fields(kind))

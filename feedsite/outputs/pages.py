@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ def page_info(
     lang: str | None = None,
     root: str | None = None,
 ) -> Any:
-    from feedsite.outputs import FeedLink, PageInfo
+    from feedsite.outputs import PageInfo
 
     return PageInfo(
         path=path,
@@ -39,8 +40,16 @@ def page_info(
         canonical=absolute(plan.site.base_url, path),
         root=root or root_of(path),
         lang=lang or plan.site.language,
-        feeds=tuple(FeedLink(f.title, f.rss_url, f.atom_url) for f in feeds),
+        feeds=_links(tuple(feeds)),
     )
+
+
+@functools.cache
+def _links(feeds: tuple[FeedInfo, ...]) -> tuple[Any, ...]:
+    """The <link rel="alternate"> of a set of feeds (one value per set: hashed once a build)."""
+    from feedsite.outputs import FeedLink
+
+    return tuple(FeedLink(f.title, f.rss_url, f.atom_url) for f in feeds)
 
 
 def listing(
