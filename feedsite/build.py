@@ -102,7 +102,7 @@ def check_output_folder(config: SiteConfig) -> None:
     """The output folder is the writer's: it must not be the project or hold its sources."""
     out = config.path("output").resolve()
     keep = [config.root.resolve()] + [
-        config.path(n).resolve() for n in ("content", "templates", "static", "seeds", "cache")
+        config.path(n).resolve() for n in ("content", "templates", "static", "seeds")
     ]
     if any(out == k or out in k.parents for k in keep):
         raise BuildError([Problem("feedsite.toml", None, "paths.output must not hold the project or its sources")])
