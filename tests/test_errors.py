@@ -207,23 +207,6 @@ def test_bad_template_reported(built: Path) -> None:
     assert tree(built / "site") == before
 
 
-def test_killed_build_leaves_previous_site(built: Path) -> None:
-    """A staging folder left by a build killed before its commit is thrown away, not published."""
-    from feedsite.writer import JOURNAL, recover
-
-    before = tree(built / "site")
-    staging = built / ".feedsite-cache/staging"
-    write(staging / "index.html", "half")
-    recover(built / "site", staging)
-    assert tree(built / "site") == before and not staging.exists()
-    # killed after the journal: the next run completes the commit
-    write(staging / "index.html", "new home")
-    write(staging / JOURNAL, '{"write": ["index.html"], "remove": ["robots.txt"]}')
-    recover(built / "site", staging)
-    assert (built / "site/index.html").read_text() == "new home"
-    assert not (built / "site/robots.txt").exists()
-
-
 def test_a_bug_is_one_line_not_a_traceback(
     built: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
