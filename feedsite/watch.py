@@ -36,7 +36,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from feedsite.build import BuildOptions, BuildReport, build
-from feedsite.commands import summary_line
+from feedsite.cli import summary_line
 from feedsite.config import CONFIG_NAME, SiteConfig, load_config
 from feedsite.errors import FeedsiteError
 
