@@ -190,7 +190,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     config = load_config(args.directory)
     options = BuildOptions(drafts=args.drafts, future=args.future, use_cache=not args.no_cache)
     if args.watch:
-        from feedsite.watch import watch_forever
+        from feedsite.preview.watch import watch_forever
 
         return watch_forever(config, options, sys.stdout, sys.stderr)
     run_build(config, options, sys.stdout, sys.stderr)
@@ -244,7 +244,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from feedsite.build import BuildOptions
-    from feedsite.server import serve_forever
+    from feedsite.preview.server import serve_forever
 
     config = load_config(args.directory)
     options = BuildOptions(drafts=args.drafts, future=args.future)

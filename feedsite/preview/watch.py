@@ -342,20 +342,14 @@ class Watcher:
     ) -> BuildResult:
         for line in problems:
             print(line, file=self.err)
-        count = len(problems)
-        print(
-            f"{what} failed: {count} error{'s' if count != 1 else ''}; the last good site is kept",
-            file=self.err,
-            flush=True,
-        )
+        count, s = len(problems), "s" if len(problems) != 1 else ""
+        print(f"{what} failed: {count} error{s}; the last good site is kept", file=self.err, flush=True)
         return BuildResult(number, False, problems, report)
 
     def _import(self, changed: Iterable[Path]) -> list[str]:
         """Import the changed seed sources (only those); returns the importer's error lines."""
-        try:
-            from feedsite.importers import IMPORT_SUFFIXES, ImportOptions, run_import
-        except ImportError as exc:
-            return [f"feedsite: cannot import changed sources: {exc}"]
+        from feedsite.importers import IMPORT_SUFFIXES, ImportOptions, run_import
+
         paths = sorted(
             p
             for p in set(changed)
@@ -374,9 +368,8 @@ class Watcher:
             return [f"feedsite: import failed: {exc!r}"]
         if code == 0:
             return []
-        return [line for line in err.copy.getvalue().splitlines() if line.strip()] or [
-            f"feedsite import: exit code {code}"
-        ]
+        lines = [line for line in err.copy.getvalue().splitlines() if line.strip()]
+        return lines or [f"feedsite import: exit code {code}"]
 
 
 def watch_forever(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextIO) -> int:
