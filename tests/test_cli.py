@@ -128,8 +128,8 @@ def test_build_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
         )
     status, shown, stdout = on_a_terminal(["-C", str(tmp_path), "build"])
     assert status == 0
-    assert b"Rendering Markdown: " in shown and b"Writing pages: " in shown  # tqdm's bars
-    assert re.search(rb"\| \d+/121 \[", shown) and shown.endswith(b"\r")  # counted, then erased
+    assert b"Writing pages: " in shown  # tqdm's bar, for the stage every build has
+    assert re.search(rb"\| \d+/\d+ \[", shown) and shown.endswith(b"\r")  # counted, then erased
     assert stdout.startswith("built 121 entries: ")
     piped = feedsite("-C", str(tmp_path), "build", "--no-cache")
     assert piped.returncode == 0 and piped.stderr == ""  # no bar when stderr is not a terminal
