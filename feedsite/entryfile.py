@@ -162,7 +162,7 @@ def read_entry(raw: bytes) -> EntryText:
         meta = {}
     if not isinstance(meta, dict):
         raise EntryFileError("front matter must be a mapping of key: value lines", 2)
-    if _shares_containers(meta):
+    if "*" in front and _shares_containers(meta):  # only an alias (*name) can share one
         message = "front matter repeats a list or mapping through a YAML alias (*name): write it out"
         raise EntryFileError(message, 2)
     return EntryText({str(key): value for key, value in meta.items()}, body, front.count("\n") + 2)
