@@ -34,7 +34,9 @@ T = TypeVar("T")
 # What a long stage reports to: stages(label, total) gives the function to call with each step done.
 Stages = Callable[[str, int], Callable[[int], None]]
 # Modules that cannot change what a build writes: editing them keeps the cache.
-NOT_IN_OUTPUT = frozenset({"importers", "preview", "cli.py", "scaffold.py", "__main__.py", "entryfile_write.py"})
+NOT_IN_OUTPUT = frozenset(
+    {"importers", "preview", "cli.py", "scaffold.py", "__main__.py", "entryfile_write.py"}
+)
 
 
 def no_stages(label: str, total: int) -> Callable[[int], None]:
@@ -105,7 +107,9 @@ def check_output_folder(config: SiteConfig) -> None:
         config.path(n).resolve() for n in ("content", "templates", "static", "seeds")
     ]
     if any(out == k or out in k.parents for k in keep):
-        raise BuildError([Problem("feedsite.toml", None, "paths.output must not hold the project or its sources")])
+        raise BuildError(
+            [Problem("feedsite.toml", None, "paths.output must not hold the project or its sources")]
+        )
 
 
 def build(
@@ -126,11 +130,17 @@ def build(
 
     folder = config.path("cache") if options.use_cache else None
     own = session is None or folder is None
-    store = open_store(folder, code_fingerprint()) if own else session.store(folder)  # type: ignore[union-attr]
+    store = (
+        session.store(folder)
+        if session is not None and folder is not None
+        else open_store(folder, code_fingerprint())
+    )
     try:
         with site_lock(config.path("output"), wait=options.wait):
             memos = Memos(store)
-            everything = timed("load", load_entries, config, memos.view("entries"), memos.view("files"), spread)
+            everything = timed(
+                "load", load_entries, config, memos.view("entries"), memos.view("files"), spread
+            )
             entries = newest_first(published(everything, options))
             report.entries = len(entries)
             posts = timed("render", render_posts, config, entries, memos.view("markdown"), spread)
@@ -139,7 +149,13 @@ def build(
             outputs = timed("plan", plan_site, config, theme, posts, salt)
             step = stages("Writing pages", len(outputs))
             written = timed(
-                "write", write_site, config.path("output"), outputs, memos.view("stamps"), spread=spread, tick=step
+                "write",
+                write_site,
+                config.path("output"),
+                outputs,
+                memos.view("stamps"),
+                spread=spread,
+                tick=step,
             )
             memos.save()
         report.written, report.unchanged, report.removed = written.written, written.unchanged, written.removed

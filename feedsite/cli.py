@@ -1,28 +1,194 @@
-"""The feedsite command: parse options, load the config, call one function, map errors to exit codes."""
+"""The feedsite command: parse options, load the config, call one function, map errors to exit codes.
+
+Also what the commands do when it is short (build's summary line, check, new) and the progress bars
+(tqdm, on a terminal only) that build and import report to.
+"""
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
+import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from feedsite import __version__
-from feedsite.config import load_config
+from feedsite.config import SiteConfig, load_config
 from feedsite.errors import FeedsiteError
 
+if TYPE_CHECKING:
+    from feedsite.build import BuildOptions, BuildReport
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
+MIN_BAR = 20  # steps: fewer finish too fast for a progress bar to help
+
+Advance = Callable[[int], None]
+
+
+# ---- progress bars -------------------------------------------------------------------------
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _sized(stream: TextIO) -> bool:
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        return False
+    return size.columns > 0 and size.lines > 0
+
+
+def _ignore(steps: int) -> None:
+    return None
+
+
+class TerminalBars:
+    """A Stages for build() and run_import(): one tqdm bar at a time on `stream`, cleared when its
+    stage ends; nothing at all (tqdm not even imported) when `stream` is not a terminal, or for a
+    stage of fewer than MIN_BAR steps. Use it as a context manager: the last bar goes on exit.
+
+        with TerminalBars(sys.stderr) as bars:
+            build(config, options, bars)
+    """
+
+    def __init__(self, stream: TextIO, *, enabled: bool | None = None) -> None:
+        self.stream = stream
+        self.enabled = _isatty(stream) if enabled is None else enabled
+        self.bar: Any = None  # the tqdm bar shown now
+
+    def __call__(self, label: str, total: int) -> Advance:
+        self.close()  # one bar at a time: the previous stage is over
+        if not self.enabled or total < MIN_BAR:
+            return _ignore
+        from tqdm import tqdm  # here: a build that shows no bar does not pay for the import
+
+        class Bar(tqdm):  # type: ignore[type-arg]
+            monitor_interval = 0  # no monitor thread: a build forks workers, best with one thread
+
+        # follow the terminal's size; 80×24 when it tells none (tqdm would then draw nothing)
+        size: dict[str, Any] = {"dynamic_ncols": True} if _sized(self.stream) else {"ncols": 80, "nrows": 24}
+        bar = self.bar = Bar(total=total, desc=label, file=self.stream, leave=False, **size)
+
+        def advance(steps: int) -> None:
+            bar.update(steps)
+
+        return advance
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def above(self, stream: TextIO) -> TextIO:
+        """`stream`, whose lines are printed above the bar instead of through it."""
+        return cast(TextIO, _Above(self, stream))
+
+    def __enter__(self) -> TerminalBars:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class _Above(io.TextIOBase):
+    def __init__(self, bars: TerminalBars, stream: TextIO) -> None:
+        super().__init__()
+        self.bars = bars
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        bar = self.bars.bar
+        if bar is not None:
+            bar.clear()
+        self.stream.write(text)
+        if bar is not None:
+            self.stream.flush()
+            bar.refresh()
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return _isatty(self.stream)
+
+
+# ---- what the commands do ------------------------------------------------------------------
+
+
+def summary_line(report: BuildReport) -> str:
+    return (
+        f"built {report.entries} entries: {report.written} files written, "
+        f"{report.unchanged} unchanged, {report.removed} removed in {report.seconds:.2f} s"
+    )
+
+
+def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextIO) -> BuildReport:
+    from feedsite.build import build
+
+    with TerminalBars(err) as bars:
+        report = build(config, options, bars)
+    print(summary_line(report), file=out)
+    return report
+
+
+def run_check(config: SiteConfig, out: TextIO, err: TextIO) -> int:
+    from feedsite.content import load_entries
+
+    entries = load_entries(config, {}, {})
+    unpinned = [e for e in entries if not e.id_pinned]
+    for entry in unpinned:
+        print(f"{entry.path}: warning: no id; add `id: {entry.id}` so readers never see it twice", file=err)
+    print(f"{len(entries)} entries OK ({len(unpinned)} without a pinned id)", file=out)
+    return 0
+
+
+NEW_BODY = "Write the story here."
+
+
+def new_entry(config: SiteConfig, title: str, *, draft: bool = False, now: datetime | None = None) -> Path:
+    """Write content/YYYY/MM/<slug>.md with a permanent id; never overwrites a file."""
+    from feedsite.entryfile import write_entry
+    from feedsite.urls import slugify
+
+    when = (now or datetime.now(config.tz)).astimezone(config.tz).replace(microsecond=0)
+    title = " ".join(title.split())
+    if not title:
+        raise FeedsiteError("feedsite new: the title must not be empty")
+    slug = slugify(title)
+    meta: dict[str, object] = {"title": title, "date": when, "id": f"urn:uuid:{uuid.uuid4()}"}
+    if draft:
+        meta["draft"] = True
+    folder = config.path("content") / f"{when:%Y}" / f"{when:%m}"
+    for n in range(1, 1000):
+        path = folder / (f"{slug}.md" if n == 1 else f"{slug}-{n}.md")
+        if write_entry(path, meta, NEW_BODY, exclusive=True):
+            return path
+    raise FeedsiteError(f"{folder}/{slug}-*.md: too many entries with this slug")
+
+
+# ---- the commands --------------------------------------------------------------------------
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from feedsite.build import BuildOptions
-    from feedsite.commands import run_build
 
     config = load_config(args.directory)
     options = BuildOptions(drafts=args.drafts, future=args.future, use_cache=not args.no_cache)
     if args.watch:
-        from feedsite.watch import watch_forever
+        from feedsite.preview.watch import watch_forever
 
         return watch_forever(config, options, sys.stdout, sys.stderr)
     run_build(config, options, sys.stdout, sys.stderr)
@@ -30,14 +196,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from feedsite.commands import run_check
-
     return run_check(load_config(args.directory), sys.stdout, sys.stderr)
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from feedsite.commands import new_entry
-
     config = load_config(args.directory)
     path = new_entry(config, args.title, draft=args.draft)
     print(f"created {path.relative_to(config.root).as_posix()}")
@@ -54,13 +216,14 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from feedsite.importers import ImportOptions, parse_cli_date, run_import
+    from feedsite.dates import DateError, parse_date
+    from feedsite.importers import ImportOptions, run_import
 
     config = load_config(args.directory)
     try:
-        date = parse_cli_date(args.date, config.tz) if args.date else None
-    except ValueError as exc:
-        print(f"feedsite import: {exc}", file=sys.stderr)
+        date = parse_date(args.date, config.tz) if args.date is not None else None
+    except DateError as exc:
+        print(f"feedsite import: --date: {exc}", file=sys.stderr)
         return EXIT_USAGE
     options = ImportOptions(
         tags=tuple(args.tag),
@@ -71,12 +234,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     paths = [Path(p) if Path(p).is_absolute() else Path.cwd() / p for p in args.paths]
-    return run_import(config, paths, options, sys.stdout, sys.stderr)
+    on_terminal = _isatty(sys.stdout) and _isatty(sys.stderr)  # the lines and the bar share it
+    with TerminalBars(sys.stderr, enabled=on_terminal) as bars:
+        out, err = bars.above(sys.stdout), bars.above(sys.stderr)
+        return run_import(config, paths, options, out, err, bars)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from feedsite.build import BuildOptions
-    from feedsite.server import serve_forever
+    from feedsite.preview.server import serve_forever
 
     config = load_config(args.directory)
     options = BuildOptions(drafts=args.drafts, future=args.future)

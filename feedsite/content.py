@@ -309,7 +309,9 @@ def racy(stamp_ns: int, now_ns: int) -> bool:
     return stamp_ns >= now_ns - (3_000_000_000 if stamp_ns % 1_000_000_000 == 0 else 100_000_000)
 
 
-def _parse_all(settings: Settings, todo: list[tuple[str, bytes]], spread: Spread) -> list[Entry | ContentError]:
+def _parse_all(
+    settings: Settings, todo: list[tuple[str, bytes]], spread: Spread
+) -> list[Entry | ContentError]:
     def job(start: int, stop: int) -> list[Entry | ContentError]:
         results: list[Entry | ContentError] = []
         for path, raw in todo[start:stop]:
@@ -337,17 +339,14 @@ def load_entries(
     settings = settings_of(config)
     prefix = f"{settings.timezone}\0{settings.base_url}\0"
     now = time_ns()
-    files = scan(config)
-    keys: list[str | None] = []
-    for rel, stat in files:
-        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-        known = seen.get(prefix + rel)
-        keys.append(known[1] if known is not None and tuple(known[0]) == stamp else None)
     problems: list[Problem] = []
     entries: list[Entry | None] = []
     todo: list[tuple[str, bytes]] = []
     places: list[int] = []
-    for (rel, stat), key in zip(files, keys, strict=True):
+    for rel, stat in scan(config):
+        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        known = seen.get(prefix + rel)
+        key = known[1] if known is not None and tuple(known[0]) == stamp else ""
         entry = parsed.get(key) if key else None
         if entry is None:
             try:
@@ -361,10 +360,8 @@ def load_entries(
             if entry is None:
                 places.append(len(entries))
                 todo.append((rel, raw))
-        if not racy(max(stat.st_mtime_ns, stat.st_ctime_ns), now):
-            stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-            if seen.get(prefix + rel) != (stamp, key):
-                seen[prefix + rel] = (stamp, key)
+        if not racy(max(stat.st_mtime_ns, stat.st_ctime_ns), now) and known != (stamp, key):
+            seen[prefix + rel] = (stamp, key)
         entries.append(entry)
     for place, result in zip(places, _parse_all(settings, todo, spread), strict=True):
         if isinstance(result, ContentError):

@@ -20,8 +20,8 @@ _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
 class Renderer:
-    """A reusable Python-Markdown converter with the site's extensions (and a quicker inline stage).
-    The plainest bodies are rendered without it, to the same bytes (feedsite/plain_markdown.py)."""
+    """A reusable Python-Markdown converter with the site's extensions. The plainest bodies are
+    rendered without it, to the same bytes (feedsite/plain_markdown.py)."""
 
     def __init__(self, extensions: tuple[str, ...]) -> None:
         self._extensions = extensions
@@ -31,11 +31,7 @@ class Renderer:
     def _md(self) -> Any:
         import markdown  # here, not at the top: a rebuild with nothing to render never needs it
 
-        from feedsite import inline
-
-        md = markdown.Markdown(extensions=list(self._extensions), output_format="html")
-        inline.install(md)
-        return md
+        return markdown.Markdown(extensions=list(self._extensions), output_format="html")
 
     def __call__(self, text: str) -> str:
         if self._plain:

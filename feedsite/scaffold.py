@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feedsite.config import CONFIG_NAME
+from feedsite.entryfile import atomic_write, write_entry
 from feedsite.errors import FeedsiteError
 
 CONFIG_TEMPLATE = """\
@@ -38,30 +40,37 @@ seeds = "seeds"                        # source articles for `feedsite import`
 cache = ".feedsite-cache"
 """
 
-EXAMPLE_ENTRY = """\
----
-title: Hello, world
-date: 2024-01-01T09:00:00+00:00
-id: urn:uuid:{id}
-tags: [Welcome]
-summary: The first entry of a new feedsite project.
----
+EXAMPLE_BODY = """\
 This is an example entry. Edit it, or run `feedsite new "A title"` to write another,
 then `feedsite build` to publish `site/`.
 """
+EXAMPLE_PATH = Path("content", "2024", "01", "hello-world.md")
+
+
+def example_meta() -> dict[str, object]:
+    """The example entry's front matter, with a new permanent id."""
+    return {
+        "title": "Hello, world",
+        "date": datetime(2024, 1, 1, 9, 0, tzinfo=UTC),
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "tags": ["Welcome"],
+        "summary": "The first entry of a new feedsite project.",
+    }
 
 
 def init_project(target: Path) -> None:
-    """Create feedsite.toml, content/ (one example entry), seeds/ and .gitignore in target."""
-    if (target / CONFIG_NAME).exists():
-        raise FeedsiteError(f"{target / CONFIG_NAME}: already exists; not overwriting a project")
-    entry = target / "content" / "2024" / "01" / "hello-world.md"
-    if entry.exists():
+    """Create feedsite.toml, content/ (one example entry), seeds/ and .gitignore in target.
+
+    Nothing is overwritten: every file is created only where none is (feedsite.entryfile's
+    exclusive atomic writes), feedsite.toml last.
+    """
+    config = target / CONFIG_NAME
+    if config.exists():
+        raise FeedsiteError(f"{config}: already exists; not overwriting a project")
+    entry = target / EXAMPLE_PATH
+    if not write_entry(entry, example_meta(), EXAMPLE_BODY, exclusive=True):
         raise FeedsiteError(f"{entry}: already exists")
-    entry.parent.mkdir(parents=True, exist_ok=True)
     (target / "seeds").mkdir(exist_ok=True)
-    entry.write_text(EXAMPLE_ENTRY.format(id=uuid.uuid4()), "utf-8")
-    ignore = target / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text(".feedsite-cache/\n", "utf-8")
-    (target / CONFIG_NAME).write_text(CONFIG_TEMPLATE, "utf-8")
+    atomic_write(target / ".gitignore", b".feedsite-cache/\n", exclusive=True)  # a user's own stays
+    if not atomic_write(config, CONFIG_TEMPLATE.encode("utf-8"), exclusive=True):
+        raise FeedsiteError(f"{config}: already exists; not overwriting a project")

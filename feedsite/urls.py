@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin
 
+# The one slug length: slugify cuts at it, and a slug (written in front matter, or a file name) may
+# be no longer. 80 characters hold a headline's words and keep every published address as it is.
 MAX_SLUG = 80
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -30,12 +32,13 @@ def slugify(text: str, fallback: str = "entry", max_length: int = MAX_SLUG) -> s
 
 
 def is_valid_slug(slug: str) -> bool:
-    """A slug may hold letters, digits, '-', '_' and '.', but is never '.', '..' or a path."""
+    """A slug may hold letters, digits, '-', '_' and '.' (MAX_SLUG at most), but is never '.', '..'
+    or a path."""
     return (
         bool(slug)
         and slug not in (".", "..")
         and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", slug) is not None
-        and len(slug) <= 200
+        and len(slug) <= MAX_SLUG
     )
 
 

@@ -12,7 +12,7 @@ from preview_helpers import TIMEOUT, Streams, make_project
 
 from feedsite.build import BuildOptions
 from feedsite.config import load_config
-from feedsite.server import PreviewServer
+from feedsite.preview.server import PreviewServer
 
 
 @pytest.fixture

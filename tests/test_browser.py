@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from preview_helpers import TIMEOUT, wait_until, write_entry
 
-from feedsite.server import PreviewServer
+from feedsite.preview.server import PreviewServer
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -1,8 +1,10 @@
-"""The command line: init, new, --help, and a README that documents every command and option."""
+"""The command line: init, new, --help, progress bars, and a README that documents every command and
+option."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from feedsite.cli import make_parser
+from feedsite.cli import MIN_BAR, TerminalBars, make_parser
 
 
 def feedsite(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -50,7 +52,8 @@ def test_new_entry_has_pinned_id_and_never_overwrites(tmp_path: Path) -> None:
     assert one.name == "zoe-cafe-opens.md" and two.name == "zoe-cafe-opens-2.md"
     text = (tmp_path / one).read_text()
     assert re.search(r"^id: urn:uuid:[0-9a-f-]{36}$", text, re.M)
-    assert re.search(r"^date: '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00'$", text, re.M)
+    assert re.search(r"^date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", text, re.M)
+    assert text.endswith("---\n\nWrite the story here.\n")
     check = feedsite("-C", str(tmp_path), "check")
     assert check.returncode == 0 and "warning" not in check.stderr
     empty = feedsite("-C", str(tmp_path), "new", "  ")
@@ -93,18 +96,16 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert f"```sh\n{ci}\n```" in readme
 
 
-def test_build_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+def on_a_terminal(args: list[str], *, stdout_too: bool = False) -> tuple[int, bytes, str]:
+    """Run feedsite with stderr (and stdout, if asked) on a pseudo-terminal: (status, what the
+    terminal shows, what went to stdout when it is a pipe)."""
     import os
     import pty
 
-    feedsite("init", str(tmp_path))
-    for n in range(120):
-        (tmp_path / f"content/e{n}.md").write_text(
-            f"---\ntitle: E{n}\ndate: 2024-01-{n % 28 + 1:02d}\n---\nBody {n}.\n"
-        )
     master, slave = pty.openpty()
-    args = [sys.executable, "-m", "feedsite", "-C", str(tmp_path), "build"]
-    result = subprocess.run(args, stderr=slave, stdout=subprocess.PIPE, text=True, cwd=ROOT, timeout=120)
+    out = slave if stdout_too else subprocess.PIPE
+    command = [sys.executable, "-m", "feedsite", *args]
+    result = subprocess.run(command, stderr=slave, stdout=out, cwd=ROOT, timeout=120)
     os.close(slave)
     shown = b""
     while True:
@@ -116,8 +117,92 @@ def test_build_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
             break
         shown += chunk
     os.close(master)
-    assert result.returncode == 0
-    assert b"Rendering Markdown [" in shown and b"Writing pages [" in shown
-    assert result.stdout.startswith("built 121 entries: ")
+    return result.returncode, shown, (result.stdout or b"").decode()
+
+
+def test_build_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    feedsite("init", str(tmp_path))
+    for n in range(120):
+        (tmp_path / f"content/e{n}.md").write_text(
+            f"---\ntitle: E{n}\ndate: 2024-01-{n % 28 + 1:02d}\n---\nBody {n}.\n"
+        )
+    status, shown, stdout = on_a_terminal(["-C", str(tmp_path), "build"])
+    assert status == 0
+    assert b"Writing pages: " in shown  # tqdm's bar, for the stage every build has
+    assert re.search(rb"\| \d+/\d+ \[", shown) and shown.endswith(b"\r")  # counted, then erased
+    assert stdout.startswith("built 121 entries: ")
     piped = feedsite("-C", str(tmp_path), "build", "--no-cache")
-    assert piped.returncode == 0 and "[" not in piped.stderr  # no bar when stderr is not a terminal
+    assert piped.returncode == 0 and piped.stderr == ""  # no bar when stderr is not a terminal
+
+
+def test_import_lines_print_above_the_bar(tmp_path: Path) -> None:
+    feedsite("init", str(tmp_path))
+    for n in range(25):
+        (tmp_path / f"seeds/s{n:02d}.txt").write_text(f"Story {n}\nThe text of story {n}.\n")
+    args = ["-C", str(tmp_path), "import", "--date", "2024-11-08"]
+    status, shown, _ = on_a_terminal(args, stdout_too=True)
+    assert status == 0
+    assert b"Importing: " in shown
+    lines = shown.decode().replace("\r\n", "\n").split("\n")
+    created = [line.split("\r")[-1] for line in lines if "created " in line]
+    assert len(created) == 25  # whole lines: a bar drawn over one would have cut it
+    assert all(
+        re.fullmatch(r"created +content/2024/11/story-\d+\.md  ← seeds/s\d\d\.txt", c) for c in created
+    )
+    again = feedsite(*args)  # stdout a pipe: no bar
+    assert again.returncode == 0 and again.stderr == "" and again.stdout.count("unchanged ") == 25
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal (what TerminalBars asks before drawing)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_terminal_bars_one_at_a_time_and_cleared() -> None:
+    screen = Terminal()
+    with TerminalBars(screen) as bars:
+        first = bars("Parsing entries", 40)
+        first(40)
+        second = bars("Writing pages", 30)
+        second(10)
+        bars.above(screen).write("a line\n")
+        second(20)
+    text = screen.getvalue()
+    assert "\rParsing entries:   0%|" in text and "| 0/40 [" in text
+    before, line, after = text.partition("a line\n")
+    assert line and re.search(r"\rWriting pages: +\d+%\|.*\| \d+/30 \[[^\r]*\r +\r$", before)  # cleared first
+    assert after.startswith("\rWriting pages:")  # and drawn again below
+    assert text.endswith("\r") and text.count("\n") == 1  # bars redraw one line, erased at the end
+
+
+def test_terminal_bars_draw_nothing_when_piped_small_or_disabled() -> None:
+    piped, small, disabled = io.StringIO(), Terminal(), Terminal()
+    for stream, total, enabled in ((piped, 1000, None), (small, MIN_BAR - 1, None), (disabled, 1000, False)):
+        with TerminalBars(stream, enabled=enabled) as bars:
+            bars("Writing pages", total)(total)
+            bars.above(stream).write("line\n")
+    assert piped.getvalue() == small.getvalue() == disabled.getvalue() == "line\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2024-13-45", "'2024-13-45' is not a real date: month must be in 1..12"),
+        ("2024-02-30", "'2024-02-30' is not a real date: day is out of range for month"),
+        ("2024-11-08T25:00", "is not a real date: hour must be in 0..23"),
+        ("2024-11-08T09:00+25:00", "the UTC offset must be between -23:59 and +23:59"),
+        ("0001-01-01T00:00:00+14:00", "is out of range"),
+        ("9999-12-31T23:59:59-12:00", "is out of range"),
+        ("7 Nov", "'7 Nov' is not an ISO 8601 date such as 2024-11-08T09:00:00+01:00"),
+        ("", "is empty"),
+    ],
+)
+def test_import_date_errors_are_one_line_and_a_usage_error(tmp_path: Path, value: str, message: str) -> None:
+    feedsite("init", str(tmp_path))
+    result = feedsite("-C", str(tmp_path), "import", "--date", value)
+    assert result.returncode == 2
+    assert result.stderr.startswith("feedsite import: --date: ") and result.stderr.count("\n") == 1
+    assert message in result.stderr
+    assert len(list((tmp_path / "content").rglob("*.md"))) == 1  # init's example entry, no other

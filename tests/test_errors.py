@@ -212,14 +212,14 @@ def test_a_bug_is_one_line_not_a_traceback(
 ) -> None:
     """No bug is known to reach here; should one, the user gets one line and status 70, and the site
     is untouched. (The bug is planted: there is no real one to trigger.)"""
-    import feedsite.commands
+    import feedsite.cli
     from feedsite.cli import main
 
     def planted(*args: object) -> None:
         raise KeyError("planted")
 
     before = tree(built / "site")
-    monkeypatch.setattr(feedsite.commands, "run_build", planted)
+    monkeypatch.setattr(feedsite.cli, "run_build", planted)
     assert main(["-C", str(built), "build"]) == 70
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error: KeyError: 'planted'" in err, err

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +14,7 @@ import pytest
 from test_import_support import FIXTURES, SEED, entries, make_project, run, split_entry
 
 from feedsite.config import SiteConfig
-from feedsite.importers import IMPORT_SUFFIXES, parse_cli_date
+from feedsite.importers import IMPORT_SUFFIXES, ImportOptions, run_import
 
 ROME = ZoneInfo("Europe/Rome")
 DAY = datetime(2024, 11, 7, tzinfo=ROME)
@@ -222,15 +224,6 @@ def test_options_tag_author_lang_and_source_dates_win(config: SiteConfig) -> Non
     assert "wire.rss #2" in result.out
 
 
-def test_parse_cli_date() -> None:
-    assert parse_cli_date("2024-11-07", ROME) == datetime(2024, 11, 7, tzinfo=ROME)
-    assert parse_cli_date("2024-11-07T09:30", ROME) == datetime(2024, 11, 7, 9, 30, tzinfo=ROME)
-    utc = parse_cli_date("2024-11-07T08:00Z", ROME)
-    assert utc == datetime(2024, 11, 7, 9, 0, tzinfo=ROME) and utc.utcoffset() is not None
-    with pytest.raises(ValueError, match="not a date such as 2024-11-07"):
-        parse_cli_date("7 Nov", ROME)
-
-
 def test_import_suffixes() -> None:
     assert {".txt", ".html", ".htm", ".xml", ".rss", ".atom", ".json"} == IMPORT_SUFFIXES
 
@@ -239,4 +232,71 @@ def test_no_temporary_files_left(config: SiteConfig) -> None:
     seed(config)
     write(config, "bad.txt", b"")
     run(config, date=DAY)
-    assert all(not p.name.startswith(".import-") for p in config.root.rglob("*"))
+    assert all(not p.name.endswith(".tmp") for p in config.root.rglob("*"))
+
+
+BAD_DATES = {
+    "ld.html": (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Odd dates",'
+        ' "datePublished": "0001-01-01T00:00:00+14:00", "dateModified": "2024-02-30"}</script></head>'
+        "<body><article><p>A story long enough to count as the text of an article.</p></article>"
+        "</body></html>"
+    ),
+    "meta.html": (
+        '<html><head><title>Meta dates</title><meta property="article:published_time" content="2024-13-45">'
+        '</head><body><article><time datetime="9999-12-31T23:59:59-12:00">then</time>'
+        "<p>A story long enough to count as the text of an article.</p></article></body></html>"
+    ),
+    "feed.json": (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "F", "items": ['
+        '{"id": "1", "title": "Hour 25", "content_text": "Text.", "date_published": "2024-11-08T25:00:00Z"},'
+        '{"id": "2", "title": "Offset", "content_text": "Text.", "date_published": "2024-11-08T09:00+25:00"},'
+        '{"id": "3", "title": "Number", "content_text": "Text.", "date_published": 20241108}]}'
+    ),
+    "feed.rss": (
+        "<rss version='2.0'><channel><title>R</title><item><guid>r1</guid><title>Feb 30</title>"
+        "<description>Text.</description><pubDate>Fri, 30 Feb 2024 09:00:00 GMT</pubDate></item>"
+        "</channel></rss>"
+    ),
+}
+
+
+def test_impossible_source_dates_fall_back_cleanly(config: SiteConfig) -> None:
+    """Sources whose dates are impossible or out of range import with --date (feedsite.dates refuses
+    theirs): no internal error, no traceback."""
+    for name, text in BAD_DATES.items():
+        write(config, name, text)
+    result = run(config, date=DAY)
+    assert result.status == 0, result.err
+    assert "internal error" not in result.out + result.err and "Traceback" not in result.err
+    found = {k: split_entry(v.decode())[0] for k, v in entries(config).items()}
+    assert len(found) == 6 and all(front["date"] == DAY for front in found.values())
+    assert all("updated" not in front for front in found.values())
+
+
+def test_bad_dates_in_an_entry_are_replaced_on_forced_update(config: SiteConfig) -> None:
+    source = write(config, "a.txt", "Harbour news\nA standfirst.\nFirst paragraph.\nSecond.\n")
+    run(config, date=DAY)
+    (name,) = entries(config)
+    entry = config.path("content") / name
+    entry.write_text(entry.read_text().replace("date: 2024-11-07T00:00:00+01:00", "date: 2024-02-30"))
+    assert "date: 2024-02-30\n" in entry.read_text()
+    source.write_text(source.read_text() + "Third.\n")
+    result = run(config, force=True, date=DAY)
+    assert result.status == 0 and result.lines[0].startswith("updated "), result.err
+    assert split_entry(entry.read_text())[0]["date"] == DAY
+
+
+def test_progress_goes_to_the_stages_it_is_given(config: SiteConfig) -> None:
+    for n in range(3):
+        write(config, f"s{n}.txt", f"Story {n}\nText {n}.\n")
+    seen: list[tuple[str, int]] = []
+    steps: list[int] = []
+
+    def stages(label: str, total: int) -> Callable[[int], None]:
+        seen.append((label, total))
+        return steps.append
+
+    out, err = io.StringIO(), io.StringIO()
+    assert run_import(config, [], ImportOptions(date=DAY), out, err, stages) == 0
+    assert seen == [("Importing", 3)] and sum(steps) == 3

@@ -18,7 +18,14 @@ from preview_helpers import TIMEOUT, Streams, get, make_project, write_entry
 
 from feedsite.build import BuildOptions
 from feedsite.config import load_config
-from feedsite.server import EVENTS_PATH, SCRIPT_PATH, PreviewServer, inject, is_loopback, serve_forever
+from feedsite.preview.server import (
+    EVENTS_PATH,
+    SCRIPT_PATH,
+    PreviewServer,
+    inject,
+    is_loopback,
+    serve_forever,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -272,7 +279,7 @@ def test_serve_with_drafts_previews_outside_site(tmp_path: Path) -> None:
     """`serve --drafts` must never write drafts into the committed site/."""
     from feedsite.build import BuildOptions
     from feedsite.config import load_config
-    from feedsite.server import PreviewServer
+    from feedsite.preview.server import PreviewServer
 
     (tmp_path / "feedsite.toml").write_text('[site]\ntitle = "T"\nbase_url = "https://example.org/"\n')
     draft = tmp_path / "content/2024/11/d.md"

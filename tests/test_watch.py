@@ -15,7 +15,7 @@ from preview_helpers import Streams, entry_text, make_project, read, wait_until,
 
 from feedsite.build import BuildOptions
 from feedsite.config import load_config
-from feedsite.watch import BuildResult, Watcher, is_temporary
+from feedsite.preview.watch import BuildResult, Watcher, is_temporary
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -5,36 +5,31 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date as date_type
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any, TextIO
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, TextIO
 
 from feedsite.config import SiteConfig
+from feedsite.dates import DateError, parse_date
+from feedsite.entryfile import atomic_write
 from feedsite.importers.article import Article, SourceError, decode, unique
 from feedsite.importers.feed import parse_feed
 from feedsite.importers.html import parse_html
 from feedsite.importers.text import parse_text
-from feedsite.importers.writer import (
-    Existing,
-    front_matter,
-    load_front,
-    read_imported,
-    render,
-    write_atomic,
-)
-from feedsite.progress import Progress
-from feedsite.urls import slugify
+from feedsite.importers.writer import Existing, front_matter, read_imported, render
+from feedsite.urls import MAX_SLUG, slugify
 
-__all__ = ["IMPORT_SUFFIXES", "ImportOptions", "parse_cli_date", "run_import"]
+if TYPE_CHECKING:
+    from feedsite.build import Stages
+
+__all__ = ["IMPORT_SUFFIXES", "ImportOptions", "run_import"]
 
 TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".json"})
 IMPORT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES
-MAX_SLUG = 80
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
 
@@ -47,22 +42,6 @@ class ImportOptions:
     date: datetime | None = None  # aware; for sources that carry no date
     force: bool = False  # overwrite entries edited by hand
     dry_run: bool = False  # write nothing, say what would be done
-
-
-def parse_cli_date(text: str, tz: ZoneInfo) -> datetime:
-    """`--date`: 2024-11-07 (midnight, site time), 2024-11-07T09:00 (site time) or with an offset."""
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"--date {text!r} is not a date such as 2024-11-07, 2024-11-07T09:00 or 2024-11-07T09:00+01:00"
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.replace(microsecond=0)
 
 
 class _Run:
@@ -85,7 +64,6 @@ class _Run:
                 if existing is not None:
                     key = (existing.imported["source"], str(existing.imported.get("item") or ""))
                     self.by_key.setdefault(key, existing)
-        self.bar: Progress | None = None
 
     def show(self, path: Path) -> str:
         resolved = path if path.is_absolute() else path.resolve()
@@ -95,10 +73,7 @@ class _Run:
             return resolved.as_posix()
 
     def say(self, text: str, stream: TextIO) -> None:
-        if self.bar is not None:
-            self.bar.write(text, stream)
-        else:
-            stream.write(text + "\n")
+        stream.write(text + "\n")
 
     def fail(self, shown: str, message: str) -> None:
         self.counts["failed"] += 1
@@ -190,14 +165,14 @@ class _Run:
                 self.out,
             )
             return
-        front = load_front(existing)
+        front = existing.front
         tz = self.config.tz
-        date = _as_datetime(front.get("date"), tz) or article.date or self.options.date
+        date = _known_date(front.get("date"), tz) or article.date or self.options.date
         if date is None:
             date = datetime.fromtimestamp(int(path.stat().st_mtime), tz)
         ident = front.get("id") if isinstance(front.get("id"), str) else ""
         ident = ident or self.entry_id(shown, article, digest)
-        updated = _as_datetime(front.get("updated"), tz)
+        updated = _known_date(front.get("updated"), tz)
         if digest != existing.imported.get("source_sha256"):
             newer = article.updated or article.date
             if not newer or newer <= date:
@@ -216,7 +191,7 @@ class _Run:
         word = f"would {status[:-1]}" if self.options.dry_run else status
         self.say(f"{word:<9} {self.show(target)}  ← {label}", self.out)
         if not self.options.dry_run:
-            write_atomic(target, text)
+            atomic_write(target, text.encode("utf-8"))
 
     def entry_id(self, shown: str, article: Article, digest: str) -> str:
         """The source's id when it is a URI; else a new permanent urn:uuid, name-based so that a
@@ -252,17 +227,14 @@ class _Run:
         return head + ", ".join(parts) + "."
 
 
-def _as_datetime(value: Any, tz: ZoneInfo) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=tz)
-    if isinstance(value, date_type):
-        return datetime(value.year, value.month, value.day, tzinfo=tz)
-    if isinstance(value, str):
-        try:
-            return parse_cli_date(value, tz)
-        except ValueError:
-            return None
-    return None
+def _known_date(value: object, tz: tzinfo) -> datetime | None:
+    """The date an existing entry's front matter holds, or None when it holds none or a bad one."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value, tz)
+    except DateError:
+        return None
 
 
 def _collect(paths: list[Path], run: _Run) -> list[Path]:
@@ -290,30 +262,29 @@ def _collect(paths: list[Path], run: _Run) -> list[Path]:
     return sorted(found, key=run.show)
 
 
+def _no_stages(label: str, total: int) -> Callable[[int], None]:
+    return lambda steps: None
+
+
 def run_import(
-    config: SiteConfig, paths: list[Path], options: ImportOptions, out: TextIO, err: TextIO
+    config: SiteConfig,
+    paths: list[Path],
+    options: ImportOptions,
+    out: TextIO,
+    err: TextIO,
+    stages: Stages = _no_stages,
 ) -> int:
     """Import every source under `paths` (default: the seeds folder). Returns the exit status."""
     run = _Run(config, options, out, err)
     sources = _collect(paths or [config.path("seeds")], run)
-    enabled = _isatty(out)
-    with Progress(len(sources), "Importing", err, enabled=enabled) as bar:
-        run.bar = bar
-        for path in sources:
-            try:
-                run.source(path)
-            except OSError as exc:
-                run.fail(run.show(path), f"cannot be written ({exc.strerror}: {exc.filename})")
-            except Exception as exc:  # a bug must not stop the other sources
-                run.fail(run.show(path), f"internal error, please report it ({exc!r})")
-            bar.advance()
-    run.bar = None
+    advance = stages("Importing", len(sources))
+    for path in sources:
+        try:
+            run.source(path)
+        except OSError as exc:
+            run.fail(run.show(path), f"cannot be written ({exc.strerror}: {exc.filename})")
+        except Exception as exc:  # a bug must not stop the other sources
+            run.fail(run.show(path), f"internal error, please report it ({exc!r})")
+        advance(1)
     out.write(run.summary() + "\n")
     return 1 if run.counts["failed"] else 0
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

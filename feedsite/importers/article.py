@@ -1,4 +1,4 @@
-"""The Article every reader returns, and the decoding every reader shares."""
+"""The Article every reader returns, and the decoding and date reading every reader shares."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime, tzinfo
+
+from feedsite.dates import DateError, parse_date
+from feedsite.text import clean_text, squash, unix_newlines
 
 
 class SourceError(Exception):
@@ -49,15 +52,12 @@ class Article:
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-# Characters XML 1.0 forbids (C0 controls but tab and newline, U+FFFE/U+FFFF) and the C1 controls.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
-_NEWLINES = re.compile("\r\n|\r|\u2028|\u2029|\x85")
 _CONTROL_BYTES = re.compile(b"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
-def clean_text(text: str) -> str:
+def _clean(text: str) -> str:
     """Unix newlines, no characters XML forbids."""
-    return _FORBIDDEN.sub("", _NEWLINES.sub("\n", text))
+    return clean_text(unix_newlines(text))
 
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{4,}")
@@ -86,7 +86,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
     if b"\x00" in sample or len(_CONTROL_BYTES.findall(sample)) > max(8, len(sample) // 100):
         raise SourceError("binary file, not text")
     try:
-        return clean_text(data.decode("utf-8-sig"))
+        return _clean(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         pass
     if declared:
@@ -96,7 +96,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
             codec = ""
         if codec and codec not in ("utf-8", "latin-1", "iso8859-1", "cp1252", "ascii"):
             try:
-                return clean_text(data.decode(codec))
+                return _clean(data.decode(codec))
             except UnicodeDecodeError:
                 raise SourceError(f"not valid {declared} text, as it declares") from None
     for codec in ("cp1252", "latin-1"):
@@ -105,38 +105,20 @@ def decode(data: bytes, declared: str | None = None) -> str:
         except UnicodeDecodeError:
             continue
         if _looks_latin(text):
-            return clean_text(text)
+            return _clean(text)
         break
     raise SourceError("neither UTF-8 nor Latin-1/cp1252 text")
 
 
-_SPACES = re.compile(r"\s+")
-
-
-def squash(text: str) -> str:
-    """Whitespace runs as single spaces, trimmed."""
-    return _SPACES.sub(" ", text).strip()
-
-
-def parse_date(value: object, tz: tzinfo) -> datetime | None:
-    """An ISO 8601 date or time (a bare date is midnight; a naive time is in `tz`), else None."""
-    if not isinstance(value, str) or not value.strip():
+def source_date(value: object, tz: tzinfo) -> datetime | None:
+    """A date a source gives, in `tz`, to the second; None when it gives none or one that is not a
+    real date (feedsite.dates says which: the caller then falls back to --date or the file's time)."""
+    if value is None or value == "":
         return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.replace(microsecond=0)
+        return parse_date(value, tz).replace(microsecond=0)
+    except DateError:
+        return None
 
 
 def unique(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -9,23 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, datetime, tzinfo
-from time import struct_time
+from datetime import tzinfo
 from typing import Any
 
 import feedparser
 from lxml import etree
 
-from feedsite.importers.article import (
-    Article,
-    SourceError,
-    clean_text,
-    decode,
-    parse_date,
-    squash,
-    unique,
-)
+from feedsite.importers.article import Article, SourceError, decode, source_date, unique
 from feedsite.importers.tomarkdown import escape_line_start, escape_text, html_to_markdown, html_to_text
+from feedsite.text import clean_text, squash
 
 FEED_ROOTS = {"rss", "feed", "RDF"}
 HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
@@ -62,12 +54,6 @@ def _lang(value: Any) -> str:
 
 
 # ---- RSS / Atom --------------------------------------------------------------------------
-
-
-def _when(value: struct_time | None, tz: tzinfo) -> datetime | None:
-    if not value:
-        return None
-    return datetime(*value[:6], tzinfo=UTC).astimezone(tz)
 
 
 def _xml_text(data: bytes) -> bytes:
@@ -107,8 +93,8 @@ def _rss_item(e: Any, feed: Any, number: int, tz: tzinfo) -> Article:
         raise SourceError(f"item {number}: no title")
     if not body.strip():
         raise SourceError(f"item {number} ({title!r}): a title but no body text")
-    published = _when(e.get("published_parsed"), tz)
-    updated = _when(e.get("updated_parsed"), tz)
+    published = source_date(e.get("published_parsed"), tz)  # feedparser's struct_time, in UTC
+    updated = source_date(e.get("updated_parsed"), tz)
     image = next(
         (x.get("href", "") for x in e.get("enclosures", []) if x.get("type", "").startswith("image/")),
         "",
@@ -177,15 +163,15 @@ def _json_item(item: Any, feed: dict[str, Any], number: int, tz: tzinfo) -> Arti
         raise SourceError(f"item {number} ({title!r}): a title but no body text")
     authors = _list(item.get("authors")) or _list(item.get("author"))
     authors = authors or _list(feed.get("authors")) or _list(feed.get("author"))
-    published = parse_date(item.get("date_published"), tz)
-    updated = parse_date(item.get("date_modified"), tz)
+    published = source_date(item.get("date_published"), tz)
+    updated = source_date(item.get("date_modified"), tz)
     image = _s(item.get("image")) or _s(item.get("banner_image"))
     return Article(
         title=title,
         body=body,
         summary=squash(clean_text(_s(item.get("summary")))),
-        date=first.astimezone(tz) if (first := published or updated) else None,
-        updated=updated.astimezone(tz) if published and updated and updated > published else None,
+        date=published or updated,
+        updated=updated if published and updated and updated > published else None,
         id=ident,
         item=_item_key(ident, link, title, number),
         authors=unique([_s(a.get("name")) for a in authors if isinstance(a, dict)]),

@@ -12,8 +12,9 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from feedsite.importers.article import Article, SourceError, parse_date, squash, unique
+from feedsite.importers.article import Article, SourceError, source_date, unique
 from feedsite.importers.tomarkdown import html_to_markdown
+from feedsite.text import squash
 
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenews", "analysisnewsarticle",
                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report",
@@ -179,7 +180,7 @@ def _first_time(doc: etree._Element, tz: tzinfo) -> datetime | None:
     """The first <time> of the article (else of the page) that holds a date."""
     for xpath in ("//*[@itemprop='datePublished']", "//article//time", "//main//time", "//time"):
         for el in doc.xpath(xpath):
-            value = parse_date(el.get("datetime") or el.get("content") or el.text_content(), tz)
+            value = source_date(el.get("datetime") or el.get("content") or el.text_content(), tz)
             if value:
                 return value
     return None
@@ -220,13 +221,13 @@ def parse_html(text: str, tz: tzinfo) -> Article:
     if not title:
         raise SourceError("HTML page with no title")
     published = (
-        parse_date(ld.get("datePublished"), tz)
-        or parse_date(m.first("article:published_time", "date", "dc.date", "pubdate"), tz)
+        source_date(ld.get("datePublished"), tz)
+        or source_date(m.first("article:published_time", "date", "dc.date", "pubdate"), tz)
         or _first_time(doc, tz)
     )
     _strip_noise(doc)
     main = _main(doc)
-    modified = parse_date(ld.get("dateModified"), tz) or parse_date(
+    modified = source_date(ld.get("dateModified"), tz) or source_date(
         m.first("article:modified_time", "og:updated_time"), tz
     )
     body = ""

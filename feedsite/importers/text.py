@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from feedsite.importers.article import Article, SourceError, squash
+from feedsite.importers.article import Article, SourceError
 from feedsite.importers.tomarkdown import escape_html, escape_line_start
+from feedsite.text import squash
 
 _QUOTES = re.compile("[\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a`]")
 _CLOSING = ".!?\u2026:;,"

@@ -1,4 +1,5 @@
-"""Articles → entry files: front matter, change detection, atomic writes.
+"""Articles → entry files: front matter, change detection. Files are read and written by
+feedsite.entryfile (the one front-matter reader/writer, with its atomic writes).
 
 An entry written by import ends its front matter with an `imported:` block:
 
@@ -11,56 +12,15 @@ An entry written by import ends its front matter with an `imported:` block:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from feedsite.entryfile import EntryFileError, dump_entry, read_entry
 from feedsite.importers.article import Article
-
-_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Time(str):
-    """A timestamp written as a plain YAML scalar: 2024-11-08T09:00:00+01:00."""
-
-
-class _EntryDumper(_Dumper):  # type: ignore[misc,valid-type]
-    pass
-
-
-_EntryDumper.add_representer(
-    _Time, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(value))
-)
-
-
-def _plain(value: Any) -> Any:
-    """Plain str/list/dict values (parsers hand out str subclasses YAML cannot represent)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, str) and type(value) not in (str, _Time):
-        return str(value)
-    return value
-
-
-def _dump(data: dict[str, Any]) -> str:
-    data = _plain(data)
-    text = yaml.dump(data, Dumper=_EntryDumper, sort_keys=False, allow_unicode=True, width=1_000_000)
-    return str(text)
-
-
-def timestamp(value: datetime) -> _Time:
-    return _Time(value.replace(microsecond=0).isoformat())
 
 
 @dataclass(frozen=True)
@@ -70,6 +30,7 @@ class Existing:
     path: Path
     text: str
     imported: dict[str, Any]
+    front: dict[str, Any]  # the whole front matter ({} when it no longer parses)
 
     @property
     def edited(self) -> bool:
@@ -87,9 +48,9 @@ def front_matter(
     source: str,
 ) -> dict[str, Any]:
     """The entry's front matter, keys in the documented order, empty values left out."""
-    fm: dict[str, Any] = {"title": article.title, "id": id, "date": timestamp(date)}
+    fm: dict[str, Any] = {"title": article.title, "id": id, "date": date.replace(microsecond=0)}
     if updated and updated > date:
-        fm["updated"] = timestamp(updated)
+        fm["updated"] = updated.replace(microsecond=0)
     optional: dict[str, Any] = {
         "summary": article.summary,
         "tags": list(article.tags),
@@ -109,83 +70,59 @@ def front_matter(
 
 
 def render(front: dict[str, Any], body: str, source: str, item: str, digest: str) -> str:
-    """The entry file's text; its `imported` block carries the hash of the rest."""
-    head = _dump(front)
-    body = body.strip("\n") + "\n"
+    """The entry file's text; its `imported` block (last in the front matter) carries the hash of the
+    rest, which is the file as it would be without the block."""
     block: dict[str, Any] = {"source": source}
     if item:
         block["item"] = item
     block["source_sha256"] = digest
-    block["entry_sha256"] = _entry_hash(f"---\n{head}---\n\n{body}")
-    return f"---\n{head}{_dump({'imported': block})}---\n\n{body}"
+    block["entry_sha256"] = _entry_hash(dump_entry(front, body))
+    return dump_entry({**front, "imported": block}, body)
 
 
 def _entry_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# The `imported:` block as dump_entry writes it: the key, then its indented lines.
 _BLOCK = re.compile(r"^imported:[^\n]*\n(?:[ \t-][^\n]*\n|\n)*", re.MULTILINE)
 
 
-def _split(text: str) -> tuple[str, str] | None:
-    """(front matter, rest) of an entry's text, or None."""
+def _without_block(text: str) -> str:
+    """The file's text less its `imported:` block: what entry_sha256 was taken of."""
     if not text.startswith("---\n"):
-        return None
+        return text
     end = text.find("\n---\n", 3)
     if end < 0:
-        return None
-    return text[4 : end + 1], text[end + 5 :]
-
-
-def _without_block(text: str) -> str:
-    parts = _split(text)
-    if parts is None:
         return text
-    head, rest = parts
+    head, rest = text[4 : end + 1], text[end + 5 :]
     return f"---\n{_BLOCK.sub('', head, count=1)}---\n{rest}"
 
 
 def read_imported(path: Path) -> Existing | None:
-    """The entry at `path` when an earlier import wrote it (it has an `imported` block)."""
+    """The entry at `path` when an earlier import wrote it (it has an `imported` block).
+
+    An entry whose front matter no longer parses (a hand edit gone wrong) still counts when its
+    `imported` block does: it is then kept as edited, and never imported a second time beside it.
+    """
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    parts = _split(text)
-    if parts is None:
-        return None
-    match = _BLOCK.search(parts[0])
-    if match is None:
-        return None
     try:
-        block = yaml.load(match.group(0), Loader=_Loader)
-    except yaml.YAMLError:
-        return None
-    imported = block.get("imported") if isinstance(block, dict) else None
+        front = read_entry(raw).meta
+    except EntryFileError:
+        match = _BLOCK.search(text)
+        if match is None:
+            return None
+        try:
+            block = read_entry(f"---\n{match.group(0)}---\n".encode()).meta
+        except EntryFileError:
+            return None
+        front, imported = {}, block.get("imported")
+    else:
+        imported = front.get("imported")
     if not isinstance(imported, dict) or not isinstance(imported.get("source"), str):
         return None
-    return Existing(path, text, imported)
-
-
-def load_front(existing: Existing) -> dict[str, Any]:
-    """The whole front matter of an existing entry ({} when it no longer parses)."""
-    parts = _split(existing.text)
-    try:
-        front = yaml.load(parts[0], Loader=_Loader) if parts else None
-    except yaml.YAMLError:
-        return {}
-    return front if isinstance(front, dict) else {}
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and os.replace: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    return Existing(path, text, imported, front)

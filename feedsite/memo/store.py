@@ -1,5 +1,7 @@
 """TEMPORARY in-memory stand-in (the memo branch brings the sqlite store)."""
+
 from __future__ import annotations
+
 from pathlib import Path
 from typing import Any
 

@@ -31,5 +31,3 @@ def compiled_templates(store: Store) -> jinja2.BytecodeCache | None:
             table[bucket.key] = bucket.bytecode_to_string()
 
     return StoredTemplates()
-
-

@@ -81,7 +81,9 @@ class Planner:
         name = f"{make.__module__}.{make.__qualname__}"
         self.outputs.append(Output(path, self._key(path, name, context), lambda: make(context)))
 
-    def page(self, path: str, template: str, context: dict[str, Any], prepare: Callable[..., Any] | None = None) -> None:
+    def page(
+        self, path: str, template: str, context: dict[str, Any], prepare: Callable[..., Any] | None = None
+    ) -> None:
         """An HTML page: template rendered with context (plus, when given, prepare(context)'s
         additions: values derived from the context by a pure function, so not hashed again)."""
         theme = self.theme

@@ -53,7 +53,12 @@ def _links(feeds: tuple[FeedInfo, ...]) -> tuple[Any, ...]:
 
 
 def listing(
-    plan: Planner, base: str, title: str, posts: Sequence[Post], feeds: Sequence[FeedInfo], heading: str | None
+    plan: Planner,
+    base: str,
+    title: str,
+    posts: Sequence[Post],
+    feeds: Sequence[FeedInfo],
+    heading: str | None,
 ) -> None:
     """Summaries, newest first: the newest `per_page` at base, the rest on base/page/N/ in pages
     numbered from the oldest, so that a page keeps its entries once it is full and a new entry
@@ -141,7 +146,9 @@ def entry_extras(context: dict[str, Any]) -> dict[str, Any]:
 def archives(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
     years = by_month(posts)
 
-    def archive(path: str, title: str, shown: dict[int, dict[int, list[Post]]], month: int | None, up: Any) -> None:
+    def archive(
+        path: str, title: str, shown: dict[int, dict[int, list[Post]]], month: int | None, up: Any
+    ) -> None:
         frozen = {y: {m: tuple(ps) for m, ps in months.items()} for y, months in shown.items()}
         context = {
             "site": plan.site,
@@ -162,7 +169,9 @@ def archives(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
             archive(f"{year}/{month:02d}/", title, {year: {month: month_posts}}, month, up)
 
 
-def tags(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> Iterator[tuple[FeedInfo, str, list[Post]]]:
+def tags(
+    plan: Planner, posts: Sequence[Post], site_feed: FeedInfo
+) -> Iterator[tuple[FeedInfo, str, list[Post]]]:
     """The tag index and each tag's pages; yields (feed, folder, posts) of each tag for its feeds."""
     groups = by_tag(posts)
     counts: tuple[tuple[Tag, int], ...] = tuple((tag, len(tagged)) for tag, tagged in groups.items())

@@ -1,6 +1,6 @@
 """`feedsite serve`: a preview server for site/ with live reload, on loopback by default.
 
-Watch mode rebuilds (feedsite.watch); this module serves the output folder as it is on disk, so a
+Watch mode rebuilds (watch.py); this module serves the output folder as it is on disk, so a
 failed build (which writes nothing) leaves the last good site being served. HTML responses get a
 small script, injected at serve time only (never written into site/), that listens to server-sent
 events: `reload` after a good build that changed the site, `failed` with the problems after a bad
@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from feedsite.build import BuildOptions
 from feedsite.config import SiteConfig
-from feedsite.watch import BuildResult, Watcher
+from feedsite.preview.watch import BuildResult, Watcher
 
 EVENTS_PATH = "/__feedsite/events"
 SCRIPT_PATH = "/__feedsite/livereload.js"

@@ -35,8 +35,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-from feedsite.build import BuildOptions, BuildReport, build
-from feedsite.commands import summary_line
+from feedsite.build import BuildOptions, BuildReport, Session, build
+from feedsite.cli import summary_line
 from feedsite.config import CONFIG_NAME, SiteConfig, load_config
 from feedsite.errors import FeedsiteError
 
@@ -158,6 +158,7 @@ class Watcher:
         self._watches: dict[Path, ObservedWatch] = {}
         self._worker: threading.Thread | None = None
         self._root = config.root.resolve()
+        self.session = Session()  # the memo store stays open, its values in memory, between builds
 
     # -- life cycle -----------------------------------------------------------------------
     def start(self, build_first: bool = True) -> Watcher:
@@ -182,6 +183,7 @@ class Watcher:
             self._observer.join(timeout=5)
         if self._worker is not None and self._worker is not threading.current_thread():
             self._worker.join(timeout=30)  # let a running build finish its commit
+        self.session.close()
 
     def __enter__(self) -> Watcher:
         return self.start()
@@ -326,7 +328,7 @@ class Watcher:
         if seeds:
             problems += self._import(seeds)
         try:
-            report = build(self.config, self.options)
+            report = build(self.config, replace(self.options, wait=60), session=self.session)
         except FeedsiteError as exc:
             return self._failed(number, problems + [str(p) for p in exc.problems])
         except Exception as exc:  # a bug must not end the preview: report it like a build error
@@ -342,20 +344,14 @@ class Watcher:
     ) -> BuildResult:
         for line in problems:
             print(line, file=self.err)
-        count = len(problems)
-        print(
-            f"{what} failed: {count} error{'s' if count != 1 else ''}; the last good site is kept",
-            file=self.err,
-            flush=True,
-        )
+        count, s = len(problems), "s" if len(problems) != 1 else ""
+        print(f"{what} failed: {count} error{s}; the last good site is kept", file=self.err, flush=True)
         return BuildResult(number, False, problems, report)
 
     def _import(self, changed: Iterable[Path]) -> list[str]:
         """Import the changed seed sources (only those); returns the importer's error lines."""
-        try:
-            from feedsite.importers import IMPORT_SUFFIXES, ImportOptions, run_import
-        except ImportError as exc:
-            return [f"feedsite: cannot import changed sources: {exc}"]
+        from feedsite.importers import IMPORT_SUFFIXES, ImportOptions, run_import
+
         paths = sorted(
             p
             for p in set(changed)
@@ -374,9 +370,8 @@ class Watcher:
             return [f"feedsite: import failed: {exc!r}"]
         if code == 0:
             return []
-        return [line for line in err.copy.getvalue().splitlines() if line.strip()] or [
-            f"feedsite import: exit code {code}"
-        ]
+        lines = [line for line in err.copy.getvalue().splitlines() if line.strip()]
+        return lines or [f"feedsite import: exit code {code}"]
 
 
 def watch_forever(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextIO) -> int:
