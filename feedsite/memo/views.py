@@ -14,38 +14,38 @@ from feedsite.memo.store import Store
 
 class View(MutableMapping[str, Any]):
     def __init__(self, values: dict[str, Any]) -> None:
-        self.values = values
+        self.data = values
         self.used: set[str] = set()
         self.added: dict[str, Any] = {}
         self.removed: set[str] = set()
 
     def __getitem__(self, key: str) -> Any:
-        value = self.values[key]
+        value = self.data[key]
         self.used.add(key)
         return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        value = self.values.get(key, default)
+        value = self.data.get(key, default)
         if value is not default:
             self.used.add(key)
         return value
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.values[key] = self.added[key] = value
+        self.data[key] = self.added[key] = value
         self.used.add(key)
         self.removed.discard(key)
 
     def __delitem__(self, key: str) -> None:
-        del self.values[key]
+        del self.data[key]
         self.added.pop(key, None)
         self.used.discard(key)
         self.removed.add(key)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.values)
+        return iter(self.data)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.data)
 
 
 class Memos:
@@ -66,6 +66,6 @@ class Memos:
             table = self.store.table(name)
             if view.added:
                 table.put_many(view.added.items())
-            if len(view.used) != len(view.values) or view.removed:
+            if len(view.used) != len(view.data) or view.removed:
                 table.retain(view.used)
         self.store.commit()
