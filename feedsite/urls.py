@@ -81,3 +81,22 @@ def is_inside(path: str) -> bool:
     """True when a site-relative output path stays inside the output folder."""
     p = PurePosixPath(path)
     return not p.is_absolute() and ".." not in p.parts and "\\" not in path and path != ""
+
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def allowed_url(url: str) -> bool:
+    """The one URL allow-list: http, https and mailto URLs, and relative references.
+
+    Browsers drop tabs, newlines and other controls inside a URL before reading its scheme
+    ("java\\tscript:" is javascript:), so they are dropped here too before it is checked; a
+    reference whose first segment holds a colon is a scheme, whatever else it looks like."""
+    text = _INVISIBLE.sub("", url)
+    match = _SCHEME.match(text)
+    if match is not None:
+        return match.group(1).lower() in SAFE_SCHEMES
+    first = re.split(r"[/?#]", text, maxsplit=1)[0]
+    return ":" not in first and not text.startswith("\\")
