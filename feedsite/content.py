@@ -20,10 +20,12 @@ from time import time_ns
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from feedsite import notices
 from feedsite.config import SiteConfig
 from feedsite.dates import parse_date
 from feedsite.entryfile import EntryFileError, read_entry
 from feedsite.errors import ContentError, Problem
+from feedsite.notices import Correction, Retraction
 from feedsite.text import clean_text
 from feedsite.urls import entry_dir, is_valid_slug
 from feedsite.writer import Spread, serial
@@ -33,6 +35,7 @@ KNOWN_KEYS = frozenset(
     (
         "title", "date", "id", "updated", "slug", "summary", "authors", "author",
         "tags", "lang", "draft", "image", "image_alt", "source", "rights",
+        "image_credit", "section", "featured", "corrections", "retracted", "aliases", "feed_content",
     )
 )  # fmt: skip
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
@@ -72,6 +75,13 @@ class Entry:
     image_alt: str | None = None
     source: Source | None = None
     rights: str | None = None
+    image_credit: str | None = None
+    section: str | None = None  # default: the first tag
+    featured: bool = False
+    corrections: tuple[Correction, ...] = ()
+    retracted: Retraction | None = None
+    aliases: tuple[str, ...] = ()  # old site paths (no leading "/") that redirect here
+    feed_content: str | None = None  # "full" or "summary"; default: the site's feeds.content
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -242,6 +252,13 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
         "image_alt": problems.field("image_alt", _text, meta.get("image_alt"), "image_alt"),
         "source": problems.field("source", _source, meta.get("source")),
         "rights": problems.field("rights", _text, meta.get("rights"), "rights"),
+        "image_credit": problems.field("image_credit", _text, meta.get("image_credit"), "image_credit"),
+        "section": problems.field("section", _text, meta.get("section"), "section"),
+        "featured": problems.field("featured", _bool, meta.get("featured"), "featured") or False,
+        "corrections": problems.field("corrections", notices.corrections, meta.get("corrections"), tz) or (),
+        "retracted": problems.field("retracted", notices.retraction, meta.get("retracted"), tz),
+        "aliases": problems.field("aliases", notices.aliases, meta.get("aliases")) or (),
+        "feed_content": problems.field("feed_content", notices.feed_content, meta.get("feed_content")),
     }
     if problems.problems:
         raise ContentError(problems.problems)
