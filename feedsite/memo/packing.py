@@ -47,7 +47,7 @@ def pack(value: Any) -> Any:
         return (_DATETIME, value.year, value.month, value.day, *clock, zone.key)
     if kind is date:
         return (_DATE, value.toordinal())
-    names = _fields(kind)
+    names = _fields(kind)  # type: ignore[arg-type]  # a type is hashable
     return (_DATACLASS, kind.__module__, kind.__qualname__, [pack(getattr(value, n)) for n in names])
 
 
