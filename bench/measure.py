@@ -1,0 +1,84 @@
+"""Run one command in a fresh process and measure it: wall time and peak memory of its whole tree.
+
+"pss" is the peak, over samples taken every SAMPLE seconds, of the proportional set size summed
+over the process and all its descendants (forked workers included): their total memory, pages
+shared between them counted once. "rss" is the kernel's peak resident set size of the largest
+single process of the tree (ru_maxrss from wait4: the process itself or any descendant it reaped),
+which sampling cannot miss.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SAMPLE = 0.15  # seconds between memory samples: reading smaps costs CPU, so not much more often
+
+
+@dataclass
+class Run:
+    wall: float  # seconds, the whole command (start-up included)
+    pss: float  # MB, peak total of the process tree
+    rss: float  # MB, peak of the largest single process
+    samples: int  # memory samples taken
+    stdout: str = field(repr=False)
+
+
+class CommandError(Exception):
+    pass
+
+
+def tree_pss(pid: int) -> int:
+    """Bytes of PSS of a process and its descendants now (0 once gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):  # a child may be forked by any thread
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(argv: list[str], env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Run:
+    """Run argv to its end, sampling its tree's memory; CommandError if it exits non-zero."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+        peak, samples = [0], [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while True:
+                peak[0] = max(peak[0], tree_pss(proc.pid))
+                samples[0] += 1
+                if done.wait(SAMPLE):
+                    return
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        # wait4 gives this child's own rusage: its maxrss is the largest of it and its reaped workers
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        sampler.join()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        raise CommandError(f"{' '.join(argv)} exited {proc.returncode}:\n{(stdout + stderr)[-3000:]}")
+    return Run(wall, peak[0] / 2**20, usage.ru_maxrss / 1024, samples[0], stdout + stderr)
