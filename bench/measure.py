@@ -4,7 +4,7 @@
 over the process and all its descendants (forked workers included): their total memory, pages
 shared between them counted once. "rss" is the kernel's peak resident set size of the largest
 single process of the tree (ru_maxrss from wait4: the process itself or any descendant it reaped),
-which sampling cannot miss.
+which sampling cannot miss. "cpu" is the user + system time of the tree, from the same rusage.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SAMPLE = 0.15  # seconds between memory samples: reading smaps costs CPU, so not
 @dataclass
 class Run:
     wall: float  # seconds, the whole command (start-up included)
+    cpu: float  # CPU seconds (user + system) of the process and the descendants it reaped
     pss: float  # MB, peak total of the process tree
     rss: float  # MB, peak of the largest single process
     samples: int  # memory samples taken
@@ -104,4 +105,5 @@ def run(argv: list[str], env: Mapping[str, str] | None = None, cwd: Path | None 
         stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
         raise CommandError(f"{' '.join(argv)} exited {proc.returncode}:\n{(stdout + stderr)[-3000:]}")
-    return Run(wall, peak[0] / 2**20, usage.ru_maxrss / 1024, samples[0], stdout + stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, peak[0] / 2**20, usage.ru_maxrss / 1024, samples[0], stdout + stderr)

@@ -22,8 +22,10 @@ For the rebuilds Hugo runs as a Hugo user runs it: a normal build over the exist
 which is Hugo's best case (it has no build cache for pages; `hugo server` keeps its state in
 memory and is not a build). Each scenario prints feedsite's and Hugo's min/median/max seconds
 and the min/median/max of the paired ratios (each feedsite run ÷ the Hugo run beside it), with
-the issue's target where it sets one. Memory: the peak PSS of each run's whole process tree (the
-build and any workers it forks), sampled, and the kernel's peak RSS of its largest process.
+the issue's target where it sets one; then the same for CPU seconds (user + system, all
+processes: less swayed than wall time by other jobs on the machine, but no target is set in
+them). Memory: the peak PSS of each run's whole process tree (the build and any workers it
+forks), sampled, and the kernel's peak RSS of its largest process.
 
 feedsite runs as `python -S` with site-packages on PYTHONPATH (see measure.feedsite: this
 sandbox's .pth hooks cost every start 0.05-0.3 s that an installed feedsite does not pay) and
@@ -175,7 +177,7 @@ def scenario_runs(bench: Bench, scenario: str, runs: int, counts: dict[str, dict
                 bench.check(tool, scenario, number, stem)
             if scenario == "cold" and tool not in counts:
                 counts[tool] = bench.count(tool)
-            line.append(f"{tool} {result.wall:6.2f} s {result.pss:5.0f} MB")
+            line.append(f"{tool} {result.wall:6.2f} s (CPU {result.cpu:6.2f} s) {result.pss:5.0f} MB")
         ratio = rows["feedsite"][-1]["wall"] / rows["hugo"][-1]["wall"]
         print(f"  {scenario:<5} {number + 1}/{runs}: {' | '.join(line)} | ratio {ratio:.3f}", file=sys.stderr)
     return rows
@@ -205,6 +207,10 @@ def table(results: dict[str, Rows], judge: bool) -> list[str]:
         ratios = paired(rows, "wall")
         cells = [spread([r["wall"] for r in rows[t]], "{:.2f}") for t in TOOLS]
         times.append([name, *cells, spread(ratios, "{:.3f}"), *verdict(ratios, TARGETS.get(name), judge)])
+    cpu = [["CPU s (user + system)", "feedsite s", "Hugo s", "feedsite ÷ Hugo"]]
+    for name, rows in results.items():
+        cells = [spread([r["cpu"] for r in rows[t]], "{:.2f}") for t in TOOLS]
+        cpu.append([name, *cells, spread(paired(rows, "cpu"), "{:.3f}")])
     memory = [["peak memory", "feedsite MB", "Hugo MB", "feedsite ÷ Hugo", "target", ""]]
     for name, rows in results.items():
         for key, label in (("pss", "PSS, all processes"), ("rss", "RSS, largest process")):
@@ -213,7 +219,7 @@ def table(results: dict[str, Rows], judge: bool) -> list[str]:
             cells = [spread([r[key] for r in rows[t]], "{:.0f}") for t in TOOLS] + [spread(ratios, "{:.3f}")]
             memory.append([f"{name}: {label}", *cells, *verdict(ratios, target, judge)])
     text = ["each cell: min / median / max of the runs; a ratio is a feedsite run ÷ the Hugo run beside it"]
-    for block in (times, memory):
+    for block in (times, cpu, memory):
         widths = [max(len(row[i]) for row in block) for i in range(len(block[0]))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in block]
         text += ["", lines[0], "-" * len(lines[0]), *lines[1:]]
