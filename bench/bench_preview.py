@@ -1,21 +1,25 @@
 """Preview latency (issue 5): the time from saving one entry to the new site/ being written.
 
-    python bench/bench_preview.py --entries 1000 [--runs 7] [--settle 0.1]
-    python bench/bench_preview.py --entries 10000
+    python bench/bench_preview.py --entries 1000 [--runs 7]
+    python bench/bench_preview.py --entries 10000 [--repo PATH]
 
 Generates a deterministic corpus (bench/corpus.py: ~5 KB of Markdown per entry, 2–4 headings,
-1–4 tags from 40), builds it cold once, then starts a real Watcher (watchdog, the same one
-`feedsite serve` uses) and, --runs times, edits one entry's body and measures from just before the
-write to the moment the watcher's build has committed site/ (checked: the entry's page holds the
-edit). Prints median, min and max, and the median of each stage of the build (report.timings);
-"wait" is the watcher's quiet period (--settle) plus event delivery.
+1–4 tags from 40), starts `feedsite build --watch` on it in a fresh process, as a user does (the
+checkout given by --repo, default this one), waits for its first build, then, --runs times,
+edits one entry's body and measures from just before the write to the moment the entry's page in
+site/ holds the edit (polled every few milliseconds). That includes the watcher's quiet period
+and event delivery. Prints the median, min and max, and the build time the watcher reported
+("in N s" of its summary line) beside each.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import queue
+import re
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -23,89 +27,101 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+import measure  # noqa: E402
 
-from feedsite.build import BuildOptions, build  # noqa: E402
-from feedsite.commands import summary_line  # noqa: E402
-from feedsite.config import load_config  # noqa: E402
-from feedsite.watch import BuildResult, Watcher  # noqa: E402
+POLL = 0.005  # seconds between looks at the edited page
 
 
-def measure(entries: int, runs: int, settle: float) -> None:
+class Watch:
+    """`feedsite build --watch` in its own process; its output lines, as they come, in a queue."""
+
+    def __init__(self, repo: Path, root: Path) -> None:
+        argv, env = measure.feedsite(repo, root, "build", "--watch")
+        self.proc = subprocess.Popen(
+            argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, pattern: str, timeout: float) -> str:
+        """The next output line matching pattern; SystemExit after timeout or if the watcher ends."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise SystemExit(f"no line matching {pattern!r} from the watcher in {timeout} s") from None
+            if re.search(pattern, line):
+                return line
+            if "error" in line.lower() or self.proc.poll() is not None:
+                raise SystemExit(f"the watcher said: {line}")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops it
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def measure_latency(repo: Path, entries: int, runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="feedsite-preview-bench-") as tmp:
         root = Path(tmp) / "project"
         started = time.perf_counter()
         corpus.write_project(root, entries)
         print(f"{entries} entries generated in {time.perf_counter() - started:.1f} s", flush=True)
-        config = load_config(root)
-        cold = build(config, BuildOptions())
-        print(f"cold build: {summary_line(cold)}", flush=True)
-
-        finished: list[tuple[float, BuildResult]] = []
-        done = threading.Condition()
-
-        def on_result(result: BuildResult) -> None:
-            with done:
-                finished.append((time.perf_counter(), result))
-                done.notify_all()
-
-        watcher = Watcher(
-            config, BuildOptions(), io.StringIO(), sys.stderr, on_result=on_result, settle=settle
-        )
-        watcher.start()
-        assert watcher.wait_for_build(1, 600), "the watcher's first build did not finish"
-        files = sorted((root / "content").rglob("*.md"))
-        latencies: list[float] = []
-        stages: dict[str, list[float]] = {}
+        watch = Watch(repo, root)
         try:
+            print(f"first build: {watch.wait_for(r'^built ', 900)}", flush=True)
+            watch.wait_for(r"^watching ", 60)
+            files = sorted((root / "content").rglob("*.md"))
+            latencies: list[float] = []
             for run in range(runs):
                 path = files[(run * 7919) % len(files)]
-                seen = len(finished)
-                time.sleep(max(0.3, settle * 3))  # let the previous run's events die down
-                start = time.perf_counter()
-                corpus.edit_body(path, f"preview bench run {run}")
-                with done:
-                    if not done.wait_for(lambda n=seen: len(finished) > n, 120):  # type: ignore[misc]
-                        raise SystemExit("no build after an edit within 120 s")
-                end, result = finished[seen]
-                if not result.ok or result.report is None:
-                    raise SystemExit(f"build failed: {result.problems}")
+                (page,) = (root / "site").glob(f"*/*/{path.stem}/index.html")
                 marker = f"preview bench run {run}"
-                html = next(iter((root / "site").glob(f"*/*/{path.stem}/index.html")), None)
-                if html is None or marker not in html.read_text("utf-8"):
-                    raise SystemExit(f"{path}: the edit is not in site/ after the build")
-                latencies.append(end - start)
-                build_time = result.report.seconds
-                stages.setdefault("wait", []).append(end - start - build_time)
-                for name, seconds in result.report.timings.items():
-                    stages.setdefault(name, []).append(seconds)
+                time.sleep(0.5)  # let the previous run's events die down
+                start = time.perf_counter()
+                corpus.edit_body(path, marker)
+                while marker not in page.read_text("utf-8"):
+                    if time.perf_counter() - start > 120:
+                        raise SystemExit(f"{page}: the edit is not in site/ 120 s after it was saved")
+                    time.sleep(POLL)
+                latencies.append(time.perf_counter() - start)
+                summary = watch.wait_for(r"^built ", 60)
+                build = re.search(r"in (\d+\.\d+) s", summary)
                 print(
-                    f"run {run + 1}: {end - start:.3f} s (build {build_time:.3f} s, "
-                    f"{result.report.written} written)",
+                    f"run {run + 1}: {latencies[-1]:.3f} s (the watcher's build: "
+                    f"{build[1] + ' s' if build else summary})",
                     flush=True,
                 )
         finally:
-            watcher.stop()
+            watch.stop()
         print(
-            f"\nsave → site/ written, {entries} entries, settle {settle} s, {runs} runs: "
-            f"median {statistics.median(latencies):.3f} s, min {min(latencies):.3f} s, "
-            f"max {max(latencies):.3f} s"
-        )
-        print(
-            "median per stage: " + ", ".join(f"{k} {statistics.median(v):.3f} s" for k, v in stages.items())
+            f"\nsave → site/ written, {entries} entries, {runs} runs: median "
+            f"{statistics.median(latencies):.3f} s, min {min(latencies):.3f} s, max {max(latencies):.3f} s"
         )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--settle", type=float, default=Watcher.SETTLE)
+    parser.add_argument("--repo", type=Path, default=HERE.parent, help="the feedsite checkout to measure")
     args = parser.parse_args()
-    measure(args.entries, args.runs, args.settle)
+    repo = args.repo.resolve()
+    measure.check_feedsite(repo)
+    measure_latency(repo, args.entries, args.runs)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,19 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-CONFIG = '[site]\ntitle = "Bench"\nbase_url = "https://bench.example/"\ntimezone = "Europe/Rome"\n'
+# 10 entries a list page and 50 items a feed, as the bench's Hugo site has them (bench/hugo_site.py)
+CONFIG = """\
+[site]
+title = "Bench"
+base_url = "https://bench.example/"
+timezone = "Europe/Rome"
+
+[pagination]
+per_page = 10
+
+[feeds]
+limit = 50
+"""
 NAMESPACE = uuid.UUID("6f1c3a52-6c2e-4d55-9a57-0b8f2d3c7e11")
 START = datetime(2022, 1, 1, tzinfo=UTC)
 SPAN = int(timedelta(days=3 * 365).total_seconds())

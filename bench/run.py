@@ -1,388 +1,306 @@
-"""feedsite's build benchmark (issue 4): python bench/run.py --entries 10000
+"""feedsite beside Hugo on one corpus: python bench/run.py [--entries 10000] [--runs 3]
 
-Generates a deterministic corpus (bench/corpus.py), then times each scenario in a fresh process,
-as a user would run it, and prints the median, min and max of --runs runs with the peak memory:
+Generates a deterministic corpus once (bench/corpus.py: news articles of ~5 KB Markdown, 2-4
+headings, 1-4 of 40 tags, 10 authors, three years of dates) as a feedsite project and as a Hugo
+site holding the same entry files with a layout set of comparable pages (bench/hugo_site.py:
+entry pages, home and tag pages paginated 10 a page with summaries, year and month title lists,
+RSS feeds of 50 items for the home page and each tag, a sitemap). Then, scenario by scenario, it
+runs feedsite and Hugo alternately (feedsite, Hugo, feedsite, Hugo, ...: a shared machine's
+drift hits both alike), each run a fresh process as a user starts it:
 
-  cold       no cache, no site/            noop       nothing changed
-  edit       one entry's body edited       add        one new article added (the newest)
-  backdate   one entry added with a date within the three years the corpus covers
-  template   base.html overridden with a visible change (every page changes)
-  import     `feedsite import` of N text sources (bench/bench_import.py, when it exists)
-  floor      stock Python-Markdown alone over the corpus' bodies, split over the cores, nothing
-             written: the issue's yardstick (23.3 s in one process for 10,000 on its machine, 11.65 s
-             over its two cores), measured just before and just after the cold build; with 10,000
-             entries the cold build's wall time is then scaled by 11.65 s / the mean of the two and
-             set against the issue's target, so that it compares across machines and the moods of
-             a shared one
-  yardstick  not a scenario: stock Python-Markdown over the first 500 bodies in one process (1.165 s
-             on the issue's machine), measured just before each rebuild, which is scaled by it:
-             rebuilds are short and mostly one process, and the machine's speed drifts by a third
-             within a minute, so the floor taken a minute earlier is no measure of it
-  disk       not a scenario: µs to make a folder holding a 10 KB file, probed just before each
-             cold build, since a cold build makes ten thousand of them and the floor (all CPU)
-             cannot see how slow the disk is at that moment
+  feedsite  python -S -m feedsite -C DIR build   (the repo under test, --repo, on PYTHONPATH)
+  Hugo      hugo --quiet -s DIR --cacheDir DIR2   (plus --ignoreCache for a cold build)
 
-"wall" is the whole command (interpreter start-up and imports included; feedsite's bytecode is
-compiled once and kept, as an installed package's is, even where PYTHONDONTWRITEBYTECODE is set,
-and site-packages' .pth hooks are skipped, see CHILD);
-"build" is the time inside build(). "rss" is the kernel's peak RSS of the largest single process
-(the build or one of its workers); "pss" is the peak of the build's and its workers'
-proportional set size summed, sampled every 250 ms: their total memory, pages shared by forked
-workers counted once.
+  cold   no output folder, no cache (feedsite: the project holds only feedsite.toml and
+         content/; Hugo: no public/, no resources/, an empty cacheDir and --ignoreCache)
+  noop   a rebuild with nothing changed
+  edit   a rebuild after one entry's body was edited (the same file in both)
+  add    a rebuild after one new article was added (the newest, as a newsroom publishes)
+  backdate  (only with --scenarios) one article added with a date inside the corpus' years
+
+For the rebuilds Hugo runs as a Hugo user runs it: a normal build over the existing public/,
+which is Hugo's best case (it has no build cache for pages; `hugo server` keeps its state in
+memory and is not a build). Each scenario prints feedsite's and Hugo's min/median/max seconds
+and the min/median/max of the paired ratios (each feedsite run ÷ the Hugo run beside it), with
+the issue's target where it sets one; then the same for CPU seconds (user + system, all
+processes: less swayed than wall time by other jobs on the machine, but no target is set in
+them). Memory: the peak PSS of each run's whole process tree (the build and any workers it
+forks), sampled, and the kernel's peak RSS of its largest process.
+
+feedsite runs as `python -S` with site-packages on PYTHONPATH (see measure.feedsite: this
+sandbox's .pth hooks cost every start 0.05-0.3 s that an installed feedsite does not pay) and
+writes its bytecode, as an installed package has it; a small untimed build of each tool first
+warms both up.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+import hugo_site  # noqa: E402
+import measure  # noqa: E402
+from measure import CommandError, Run, run  # noqa: E402
 
-BUILD_SCENARIOS = ("cold", "noop", "edit", "add", "backdate", "template")
-SCENARIOS = (*BUILD_SCENARIOS, "import", "floor")
-# the issue's figure: Python-Markdown alone took 23.3 s for 10,000 entries in one process on its
-# machine, so FLOOR_REF s split over its two cores
-FLOOR_REF = 23.3 / 2
-# `feedsite -C ROOT build` as a user runs it, with the time inside build() noted on stderr
-# Builds run as `python -S` with site-packages added but no .pth hook run: here those hooks (a
-# sandbox's CA bundle importing certifi, this checkout's editable-install finder) cost 0.1-0.3 s
-# a start, which an installed feedsite does not pay.
-CHILD = """
-import json, site, sys, time
-sys.path.extend(p for p in site.getsitepackages() if p not in sys.path)
-sys.path.insert(0, {repo!r})
-import feedsite.commands
-real = feedsite.commands.build
-def timed(*args, **kwargs):
-    start = time.perf_counter()
-    report = real(*args, **kwargs)
-    seconds = time.perf_counter() - start
-    data = {{"build": seconds, "entries": report.entries, "written": report.written,
-            "unchanged": report.unchanged, "stages": report.timings}}
-    print(MARK + json.dumps(data), file=sys.stderr, flush=True)
-    return report
-feedsite.commands.build = timed
-from feedsite.cli import entry
-sys.argv = ["feedsite", "-C", {root!r}, "build"]
-entry()  # exactly what the `feedsite` command runs
-""".replace("MARK", repr("bench-json: "))
-MARK = "bench-json: "
+SCENARIOS = ("cold", "noop", "edit", "add")
+EXTRA = ("backdate",)  # run only when asked for
+TARGETS = {"cold": 1.3, "edit": 0.08}  # feedsite ÷ Hugo, issue 11
+MEMORY_TARGET = 0.25  # feedsite ÷ Hugo, peak PSS of all processes of the cold build
+TOOLS = ("feedsite", "hugo")
+Rows = dict[str, list[dict[str, Any]]]  # tool -> its runs' figures
+ENTRY_PAGE = re.compile(r"^\d{4}/\d{2}/[^/]+/index\.html$")
 
 
-def _tree_pss(pid: int) -> int:
-    """Proportional set size in bytes of a process and all its descendants: memory shared by forked
-    workers is counted once, split between them (0 once the process is gone)."""
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-            with open(f"/proc/{p}/task/{p}/children") as f:
-                todo.extend(int(c) for c in f.read().split())
-        except (OSError, ValueError):
-            continue
-    return total
+class Bench:
+    """The two projects of one corpus and how to build each."""
+
+    def __init__(self, base: Path, repo: Path, hugo: str, entries: int) -> None:
+        self.base, self.repo, self.hugo, self.entries = base, repo, hugo, entries
+        self.roots = {"feedsite": base / "feedsite", "hugo": base / "hugo"}
+        self.outputs = {"feedsite": self.roots["feedsite"] / "site", "hugo": self.roots["hugo"] / "public"}
+        self.keep = {"feedsite": {"feedsite.toml", "content"}, "hugo": {"config.toml", "content", "layouts"}}
+        self.hugo_cache = base / "hugo-cache"
+        self.feedsite_env = measure.feedsite(repo, base)[1]
+
+    def write(self) -> None:
+        corpus.write_project(self.roots["feedsite"], self.entries)
+        hugo_site.write_site(self.roots["hugo"], self.roots["feedsite"] / "content")
+
+    def command(self, tool: str, root: Path, cold: bool = False) -> list[str]:
+        if tool == "feedsite":
+            return measure.feedsite(self.repo, root, "build")[0]
+        argv = [self.hugo, "--quiet", "-s", str(root), "--cacheDir", str(self.hugo_cache)]
+        return [*argv, "--ignoreCache"] if cold else argv
+
+    def build(self, tool: str, cold: bool = False, root: Path | None = None) -> Run:
+        if cold:
+            self.clean(tool)
+        os.sync()  # the last run's writeback must not land in this one's time
+        env = self.feedsite_env if tool == "feedsite" else None
+        return run(self.command(tool, root or self.roots[tool], cold), env=env)
+
+    def clean(self, tool: str) -> None:
+        """Leave the project as its sources alone: no output, no cache, nothing else."""
+        for path in self.roots[tool].iterdir():
+            if path.name not in self.keep[tool]:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        if tool == "hugo":
+            shutil.rmtree(self.hugo_cache, ignore_errors=True)
+
+    def warm_up(self) -> None:
+        """An untimed build of a small corpus by each tool: bytecode compiled, binaries in memory."""
+        small = self.base / "warm-up"
+        corpus.write_project(small / "feedsite", 200)
+        hugo_site.write_site(small / "hugo", small / "feedsite" / "content")
+        for tool in TOOLS:
+            self.build(tool, root=small / tool)
+        shutil.rmtree(small)
+
+    def change(self, scenario: str, number: int) -> str:
+        """Make the scenario's change in both projects; the name of the entry whose page shows it."""
+        if scenario == "edit":
+            rel = sorted((self.roots["feedsite"] / "content").rglob("*.md"))[self.entries // 2]
+            rel = rel.relative_to(self.roots["feedsite"])
+            for tool in TOOLS:
+                corpus.edit_body(self.roots[tool] / rel, f"benchmark run {number}")
+            return rel.stem
+        if scenario == "add":
+            rel_text, text = corpus.entry(1, self.entries + 1000 + number, after=3600 * (number + 1))
+        else:
+            rel_text, text = corpus.entry(1, self.entries + 2000 + number)
+        for tool in TOOLS:
+            path = self.roots[tool] / "content" / rel_text
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+            if tool == "hugo":
+                hugo_site.section_index(path.parent)
+        return Path(rel_text).stem
+
+    def check(self, tool: str, scenario: str, number: int, stem: str) -> None:
+        """The build did what the scenario asks: the edited or added entry's page shows it."""
+        pages = list(self.outputs[tool].glob(f"*/*/{stem}/index.html"))
+        if len(pages) != 1:
+            raise SystemExit(f"{tool}: {scenario}: no page for {stem} in {self.outputs[tool]}")
+        if scenario == "edit" and f"benchmark run {number}" not in pages[0].read_text("utf-8"):
+            raise SystemExit(f"{tool}: edit: {pages[0]} does not show the edit")
+
+    def count(self, tool: str) -> dict[str, int]:
+        """What a build made: files, entry pages (YYYY/MM/slug/index.html), HTML pages, feeds."""
+        counts = {"files": 0, "entry pages": 0, "html pages": 0, "feeds": 0}
+        out = self.outputs[tool]
+        for folder, _dirs, files in os.walk(out):
+            for name in files:
+                rel = os.path.relpath(os.path.join(folder, name), out).replace(os.sep, "/")
+                counts["files"] += 1
+                counts["entry pages"] += bool(ENTRY_PAGE.match(rel))
+                counts["html pages"] += name.endswith(".html")
+                counts["feeds"] += name.endswith((".xml", ".json")) and "sitemap" not in name
+        return counts
 
 
-# Children keep compiled bytecode here, as an installed package has it (pip compiles it at install
-# time): a shell with PYTHONDONTWRITEBYTECODE set would otherwise compile feedsite in every build.
-BYTECODE = Path(tempfile.gettempdir()) / "feedsite-bench-bytecode"
+def figures(run_: Run, tool: str) -> dict[str, Any]:
+    data: dict[str, Any] = {k: v for k, v in asdict(run_).items() if k != "stdout"}
+    data["load"] = os.getloadavg()[0]
+    if tool == "feedsite":
+        written = re.search(r"(\d[\d,]*) files? written", run_.stdout)
+        if written:
+            data["written"] = int(written[1].replace(",", ""))
+        data["output"] = run_.stdout.strip()[-300:]
+    return data
 
 
-def measure(argv: list[str], cwd: Path | None = None) -> dict[str, float]:
-    """Run argv; wall seconds, peak RSS (MB) and whatever JSON it printed on its last line."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(BYTECODE)
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as err_file:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err_file, text=True)
-        peak = [0]
-        done = threading.Event()
-
-        def sample() -> None:
-            while not done.wait(0.25):  # reading smaps costs CPU: not too often
-                peak[0] = max(peak[0], _tree_pss(proc.pid))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        # wait4: this child's own rusage; its maxrss is the largest of it and its reaped workers
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - start
-        done.set()
-        sampler.join()
-        err_file.seek(0)
-        err = err_file.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-3000:]}")
-    result: dict[str, float] = {"wall": wall, "pss": peak[0] / 2**20, "rss": usage.ru_maxrss / 1024}
-    marked = [line[len(MARK) :] for line in err.splitlines() if line.startswith(MARK)]
-    if marked:
-        data = json.loads(marked[-1])
-        result.update({k: v for k, v in data.items() if isinstance(v, int | float)})
-        result.update({f"stage.{k}": v for k, v in data.get("stages", {}).items()})
-    return result
+def scenario_runs(bench: Bench, scenario: str, runs: int, counts: dict[str, dict[str, int]]) -> Rows:
+    rows: Rows = {tool: [] for tool in TOOLS}
+    for number in range(runs):
+        stem = bench.change(scenario, number) if scenario not in ("cold", "noop") else ""
+        line = []
+        for tool in TOOLS:
+            result = bench.build(tool, cold=scenario == "cold")
+            rows[tool].append(figures(result, tool))
+            if stem:
+                bench.check(tool, scenario, number, stem)
+            if scenario == "cold" and tool not in counts:
+                counts[tool] = bench.count(tool)
+            line.append(f"{tool} {result.wall:6.2f} s (CPU {result.cpu:6.2f} s) {result.pss:5.0f} MB")
+        ratio = rows["feedsite"][-1]["wall"] / rows["hugo"][-1]["wall"]
+        print(f"  {scenario:<5} {number + 1}/{runs}: {' | '.join(line)} | ratio {ratio:.3f}", file=sys.stderr)
+    return rows
 
 
-def build_once(root: Path) -> dict[str, float]:
-    return measure([sys.executable, "-S", "-c", CHILD.format(repo=str(REPO), root=str(root))])
+def spread(values: list[float], fmt: str) -> str:
+    return " / ".join(fmt.format(v) for v in (min(values), statistics.median(values), max(values)))
 
 
-def prepare(scenario: str, root: Path, entries: int, run: int) -> None:
-    """Bring the project into the state the scenario starts from (its build follows)."""
-    if scenario == "cold":
-        shutil.rmtree(root / "site", ignore_errors=True)
-        shutil.rmtree(root / ".feedsite-cache", ignore_errors=True)
-    elif scenario == "edit":
-        victim = sorted((root / "content").rglob("*.md"))[entries // 2]
-        corpus.edit_body(victim, f"benchmark run {run}")
-    elif scenario in ("add", "backdate"):
-        after = 3600 * (run + 1) if scenario == "add" else None
-        rel, text = corpus.entry(seed=1, index=entries + (1000 if after else 2000) + run, after=after)
-        (root / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / "content" / rel).write_text(text, "utf-8")
-    elif scenario == "template":
-        import feedsite.pages
-
-        builtin = (feedsite.pages.BUILTIN_TEMPLATES / "base.html").read_text("utf-8")
-        changed = builtin.replace("<head>\n", f'<head>\n<meta name="x-bench" content="{run}">\n', 1)
-        assert changed != builtin
-        (root / "templates").mkdir(exist_ok=True)
-        (root / "templates" / "base.html").write_text(changed, "utf-8")
-    os.sync()  # the disk settles first: one step's writeback must not land in the next one's time
+def paired(rows: Rows, key: str) -> list[float]:
+    return [f[key] / h[key] for f, h in zip(rows["feedsite"], rows["hugo"], strict=True)]
 
 
-IMPORT_CHILD = """
-import json, sys
-sys.path.insert(0, {bench!r})
-from pathlib import Path
-import bench_import
-seconds = bench_import.import_once(Path({seeds!r}), Path({work!r}))
-print({mark!r} + json.dumps({{"build": seconds}}), file=sys.stderr)
-"""
+def verdict(ratios: list[float], target: float | None, judge: bool) -> list[str]:
+    """The target and whether the median ratio meets it (the targets are for 10,000 entries)."""
+    if target is None:
+        return ["-", ""]
+    if not judge:
+        return [f"≤ {target:g}", "(for 10,000 entries)"]
+    return [f"≤ {target:g}", "met" if statistics.median(ratios) <= target else "NOT MET"]
 
 
-def run_import(entries: int, work: Path) -> dict[str, float] | None:
-    """`feedsite import` of `entries` text sources into a fresh project, by bench/bench_import.py."""
-    try:
-        module = importlib.import_module("bench_import")
-    except ImportError:
-        return None
-    seeds = work / "seeds"
-    if not seeds.is_dir():
-        seeds.mkdir(parents=True)
-        module.make_sources(seeds, entries)
-    runs = work / "runs"
-    shutil.rmtree(runs, ignore_errors=True)
-    runs.mkdir()
-    code = IMPORT_CHILD.format(bench=str(HERE), seeds=str(seeds), work=str(runs), mark=MARK)
-    return measure([sys.executable, "-c", code])
+def table(results: dict[str, Rows], judge: bool) -> list[str]:
+    """Seconds, then peak memory: each tool's min / median / max and those of the paired ratios."""
+    times = [["scenario", "feedsite s", "Hugo s", "feedsite ÷ Hugo", "target", ""]]
+    for name, rows in results.items():
+        ratios = paired(rows, "wall")
+        cells = [spread([r["wall"] for r in rows[t]], "{:.2f}") for t in TOOLS]
+        times.append([name, *cells, spread(ratios, "{:.3f}"), *verdict(ratios, TARGETS.get(name), judge)])
+    cpu = [["CPU s (user + system)", "feedsite s", "Hugo s", "feedsite ÷ Hugo"]]
+    for name, rows in results.items():
+        cells = [spread([r["cpu"] for r in rows[t]], "{:.2f}") for t in TOOLS]
+        cpu.append([name, *cells, spread(paired(rows, "cpu"), "{:.3f}")])
+    memory = [["peak memory", "feedsite MB", "Hugo MB", "feedsite ÷ Hugo", "target", ""]]
+    for name, rows in results.items():
+        for key, label in (("pss", "PSS, all processes"), ("rss", "RSS, largest process")):
+            ratios = paired(rows, key)
+            target = MEMORY_TARGET if name == "cold" and key == "pss" else None
+            cells = [spread([r[key] for r in rows[t]], "{:.0f}") for t in TOOLS] + [spread(ratios, "{:.3f}")]
+            memory.append([f"{name}: {label}", *cells, *verdict(ratios, target, judge)])
+    text = ["each cell: min / median / max of the runs; a ratio is a feedsite run ÷ the Hugo run beside it"]
+    for block in (times, cpu, memory):
+        widths = [max(len(row[i]) for row in block) for i in range(len(block[0]))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in block]
+        text += ["", lines[0], "-" * len(lines[0]), *lines[1:]]
+    return text
 
 
-FLOOR_CHILD = """
-import json, os, sys, time
-from multiprocessing import get_context
-from pathlib import Path
-import markdown
-bodies = []
-for file in sorted(Path({content!r}).rglob("*.md"))[:{limit}]:
-    bodies.append(file.read_text("utf-8").split("\\n---\\n", 1)[1])
-def convert(part):
-    render = markdown.Markdown(extensions=["extra", "sane_lists"])
-    for body in bodies[part::{cores}]:
-        render.reset().convert(body)
-    return part
-with get_context("fork").Pool({cores}) as pool:
-    start = time.perf_counter()
-    pool.map(convert, range({cores}), chunksize=1)
-    seconds = time.perf_counter() - start
-print({mark!r} + json.dumps({{"build": seconds}}), file=sys.stderr)
-"""
+def machine(repo: Path, hugo: str) -> dict[str, str]:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
 
+    def git(*argv: str) -> str:
+        return subprocess.run(["git", "-C", str(repo), *argv], capture_output=True, text=True).stdout.strip()
 
-def run_floor(root: Path, limit: int | None = None, cores: int | None = None) -> dict[str, float]:
-    """Stock Python-Markdown over the corpus' bodies (the first `limit`), split over the cores: the
-    issue's floor; with limit=CALIBRATION and one core, the yardstick set beside each rebuild."""
-    cores = cores or os.cpu_count() or 1
-    code = FLOOR_CHILD.format(content=str(root / "content"), mark=MARK, cores=cores, limit=limit)
-    return measure([sys.executable, "-c", code])
-
-
-# Rebuilds are short and mostly one process: each is scaled by stock Python-Markdown over this many
-# bodies in one process, measured just before it (the machine's mood drifts within a minute).
-CALIBRATION = 500
-CALIBRATION_REF = 23.3 * CALIBRATION / 10_000  # the same on the issue's machine: 2.33 ms a body
-
-
-def disk_probe(folder: Path, count: int = 2000) -> float:
-    """Microseconds to make a folder holding one 10 KB file, as a cold build makes ten thousand: a
-    shared machine's disk can be ten times slower one minute than the next, and the floor (CPU only)
-    does not see it. Run just before each cold build; its files go afterwards."""
-    folder.mkdir(parents=True)
-    data = b"x" * 10_000
-    start = time.perf_counter()
-    for number in range(count):
-        os.mkdir(folder / str(number))
-        (folder / str(number) / "index.html").write_bytes(data)
-    return (time.perf_counter() - start) / count * 1e6
-
-
-# the issue's targets (wall seconds on its machine), for the scenarios it names
-TARGETS = {"cold": 13.0, "noop": 1.0, "edit": 1.0, "add": 1.5, "backdate": 1.5}
-
-
-def against_targets(rows: dict[str, list[dict[str, float]]]) -> list[str]:
-    """Wall times scaled to the issue's machine: a cold build by its run's floor (both CPU-bound
-    Python on two cores), a rebuild by the one-process yardstick measured just before it; the
-    machine's speed, and its mood of the moment, cancel out."""
-    floors = [(r["build"] + r.get("after", r["build"])) / 2 for r in rows["floor"]]
-    lines = []
-    for name, target in TARGETS.items():
-        runs = rows.get(name, [])
-        if not runs:
-            continue
-        scaled = [
-            r["wall"] * (CALIBRATION_REF / r["yardstick"] if "yardstick" in r else FLOOR_REF / floor)
-            for r, floor in zip(runs, floors, strict=False)
-        ]
-        median = statistics.median(scaled)
-        verdict = "met" if median <= target else "MISSED"
-        spread = f"({min(scaled):.2f}-{max(scaled):.2f})"
-        lines.append(f"  {name:<9} {median:5.2f} s {spread}  target {target:g} s: {verdict}")
-    return lines
-
-
-def summarize(rows: dict[str, list[dict[str, float]]], keys: tuple[str, ...]) -> list[str]:
-    head = f"{'scenario':<10}" + "".join(f"{k + ' (med/min/max)':>26}" for k in keys)
-    head += f"{'pages written':>15}"
-    lines = [head, "-" * len(head)]
-    for name, runs in rows.items():
-        cells = []
-        for key in keys:
-            values = [r[key] for r in runs if key in r]
-            if not values:
-                cells.append(f"{'-':>26}")
-                continue
-            unit = " MB" if key in ("rss", "pss") else " s"
-            fmt = "{:.0f}" if key in ("rss", "pss") else "{:.2f}"
-            text = "/".join(fmt.format(v) for v in (statistics.median(values), min(values), max(values)))
-            cells.append(f"{text + unit:>26}")
-        written = runs[0].get("written")
-        lines.append(f"{name:<10}" + "".join(cells) + f"{'' if written is None else int(written):>15}")
-    return lines
+    commit, dirty = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--", "feedsite")
+    code = git("log", "-1", "--format=%h", "--", "feedsite")
+    return {
+        "cpus": f"{len(os.sched_getaffinity(0))} usable of {os.cpu_count()}",
+        "cpu": model,
+        "python": f"{platform.python_version()} ({sys.executable})",
+        "hugo": subprocess.run([hugo, "version"], capture_output=True, text=True, check=True).stdout.strip(),
+        "feedsite": f"{repo} at {commit or '?'} (feedsite/ as of {code or '?'}"
+        + (", with uncommitted changes)" if dirty else ")"),
+        "system": f"{platform.system()} {platform.release()} {platform.machine()}",
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--entries", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset")
-    parser.add_argument("--keep", type=Path, help="build the project here and keep it")
-    parser.add_argument("--json", type=Path, help="also write every measurement to this file")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each tool in each scenario (≥ 3)")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset, in order")
+    parser.add_argument("--repo", type=Path, default=HERE.parent, help="the feedsite checkout to measure")
+    parser.add_argument("--hugo", default=shutil.which("hugo") or "/usr/bin/hugo", help="the hugo binary")
+    parser.add_argument("--keep", type=Path, help="build both projects in this (new) folder and keep them")
+    parser.add_argument("--json", type=Path, help="write every figure to this file")
     args = parser.parse_args()
     wanted = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    unknown = set(wanted) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    sys.path.insert(0, str(REPO))
-    base = args.keep or Path(tempfile.mkdtemp(prefix="feedsite-bench-"))
-    root = base / "project"
-    rows: dict[str, list[dict[str, float]]] = {s: [] for s in wanted}
-    notes: list[str] = []
-    probes: list[float] = []  # disk_probe() before each cold build
+    if set(wanted) - set(SCENARIOS + EXTRA) or args.runs < 1:
+        parser.error(f"scenarios are {', '.join(SCENARIOS + EXTRA)}; runs ≥ 1")
+    repo = args.repo.resolve()
+    info = machine(repo, args.hugo)
+    for key, value in info.items():
+        print(f"{key:>8}: {value}")
+    base = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="feedsite-bench-"))
+    bench = Bench(base, repo, args.hugo, args.entries)
+    started = time.perf_counter()
+    results: dict[str, Rows] = {}
+    counts: dict[str, dict[str, int]] = {}
     try:
-        for run in range(args.runs):
-            shutil.rmtree(root, ignore_errors=True)
-            started = time.perf_counter()
-            corpus.write_project(root, args.entries)
-            print(
-                f"run {run + 1}/{args.runs}: corpus of {args.entries} entries in "
-                f"{time.perf_counter() - started:.1f} s",
-                file=sys.stderr,
-            )
-            if "floor" in wanted:  # first, so that this run's builds are set against it
-                result = run_floor(root)
-                rows["floor"].append(result)
-                print(f"  floor     {result['build']:6.2f} s", file=sys.stderr)
-            for scenario in BUILD_SCENARIOS:
-                # later scenarios start from the state the earlier ones leave: always build them
-                later = BUILD_SCENARIOS[BUILD_SCENARIOS.index(scenario) + 1 :]
-                if scenario != "cold" and scenario not in wanted and not set(later) & set(wanted):
-                    continue
-                prepare(scenario, root, args.entries, run)
-                if scenario == "cold":
-                    probes.append(disk_probe(base / "probe"))
-                    print(f"  disk      {probes[-1]:6.0f} µs a folder with a file", file=sys.stderr)
-                yardstick = None if scenario == "cold" else run_floor(root, CALIBRATION, 1)["build"]
-                result = build_once(root)
-                shutil.rmtree(base / "probe", ignore_errors=True)
-                if yardstick is not None:
-                    result["yardstick"] = yardstick
-                if scenario in wanted:
-                    rows[scenario].append(result)
-                stages = " ".join(f"{k[6:]} {v:.2f}" for k, v in result.items() if k.startswith("stage."))
-                print(
-                    f"  {scenario:<9} wall {result['wall']:6.2f} s  build {result.get('build', 0):6.2f} s  "
-                    f"yardstick {result.get('yardstick', 0):5.2f} s  "
-                    f"rss {result['rss']:4.0f} MB pss {result['pss']:4.0f} MB  "
-                    f"written {int(result.get('written', 0))}  {stages}",
-                    file=sys.stderr,
-                )
-                if scenario == "cold" and "floor" in wanted:  # the floor again, right after it
-                    rows["floor"][-1]["after"] = after = run_floor(root)["build"]
-                    print(f"  floor     {after:6.2f} s (after the cold build)", file=sys.stderr)
-            if "import" in wanted:
-                result = run_import(args.entries, base / "import")
-                if result is None:
-                    rows.pop("import", None)
-                    notes.append("import: skipped (bench/bench_import.py not found)")
-                else:
-                    rows["import"].append(result)
+        measure.check_feedsite(repo)
+        bench.write()
+        seconds = time.perf_counter() - started
+        print(f"corpus of {args.entries} entries written in {seconds:.0f} s", file=sys.stderr)
+        bench.warm_up()
+        if "cold" not in wanted:  # the rebuilds start from a built site
+            for tool in TOOLS:
+                bench.build(tool, cold=True)
+                counts[tool] = bench.count(tool)
+        for scenario in wanted:
+            results[scenario] = scenario_runs(bench, scenario, args.runs, counts)
+    except CommandError as error:
+        raise SystemExit(f"bench stopped: {error}") from None
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
-    machine = f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
-    machine += f" {platform.machine()}"
-    print(f"\nfeedsite bench: {args.entries} entries, {args.runs} runs, {machine}")
-    for line in summarize(rows, ("wall", "build", "rss", "pss")):
+    minutes = (time.perf_counter() - started) / 60
+    print(f"\n{args.entries} entries, {args.runs} runs of each tool per scenario, {minutes:.1f} min in all")
+    print("what each made (first cold build): " + "; ".join(f"{t}: {counts[t]}" for t in TOOLS))
+    if counts["feedsite"]["entry pages"] != counts["hugo"]["entry pages"]:
+        print("WARNING: the two made different numbers of entry pages: the builds are not comparable")
+    loads = [r["load"] for rows in results.values() for runs in rows.values() for r in runs]
+    print(f"load average (1 min) after each run: {min(loads):.1f} to {max(loads):.1f}, {os.cpu_count()} CPUs")
+    print("Hugo's rebuilds: a normal `hugo` over its existing public/, what a Hugo user runs (its best case)")
+    print()
+    for line in table(results, judge=args.entries == 10_000):
         print(line)
-    for note in notes:
-        print(note)
-    if probes:
-        spread = f"{statistics.median(probes):.0f} µs ({min(probes):.0f}-{max(probes):.0f})"
-        print(f"disk before each cold build: {spread} to make a folder with a 10 KB file")
-    if rows.get("floor") and args.entries == 10_000:  # the issue's figures are for 10,000
-        print(
-            f"\nset against the issue's targets: cold scaled by {FLOOR_REF:.2f} s / its floor (mean of before"
-            f" and after), each rebuild by {CALIBRATION_REF:.3f} s / its yardstick"
-            f" ({CALIBRATION} bodies, one process):"
-        )
-        for line in against_targets(rows):
-            print(line)
     if args.json:
-        data = {"entries": args.entries, "machine": machine, "rows": rows}
-        args.json.write_text(json.dumps(data, indent=1))
+        data = {"machine": info, "entries": args.entries, "runs": args.runs, "outputs": counts}
+        data["scenarios"] = results
+        args.json.write_text(json.dumps(data, indent=1) + "\n", "utf-8")
 
 
 if __name__ == "__main__":
