@@ -14,8 +14,8 @@ import functools
 import gc
 import hashlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,8 +27,9 @@ from feedsite.errors import BuildError, Problem
 from feedsite.memo import Memos, open_store, spread
 from feedsite.memo.templates import compiled_templates
 from feedsite.outputs import plan_site
-from feedsite.posts import newest_first, render_posts
+from feedsite.posts import Post, newest_first, render_posts
 from feedsite.theme import Theme
+from feedsite.urlmemory import Memory, load_memory, remember, save_memory, shown
 from feedsite.writer import site_lock, write_site
 
 T = TypeVar("T")
@@ -60,6 +61,8 @@ class BuildReport:
     unchanged: int = 0
     removed: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    next_change: datetime | None = None  # when the site next changes by itself (a scheduled entry)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -101,6 +104,44 @@ def published(entries: list[Entry], options: BuildOptions) -> list[Entry]:
     return [e for e in entries if (options.drafts or not e.draft) and (options.future or e.date <= now)]
 
 
+def next_change(entries: Iterable[Entry], options: BuildOptions) -> datetime | None:
+    """When the site next changes by itself: the time of the next entry dated in the future (the
+    news sitemap's 48 hours are counted from the newest entry, so they move only then too).
+    None when there is none, or with --future (every entry is shown already)."""
+    if options.future:
+        return None
+    now = options.now or datetime.now(UTC)
+    return min((e.date for e in entries if e.date > now and (options.drafts or not e.draft)), default=None)
+
+
+def next_scheduled(config: SiteConfig, options: BuildOptions = BuildOptions()) -> datetime | None:
+    """next_change without building (`feedsite next`): reads the entries, through the cache when it
+    holds them, and writes nothing."""
+    store = open_store(config.path("cache") if options.use_cache else None, code_fingerprint())
+    try:
+        everything = load_entries(config, Memos(store).view("entries"), {}, spread)
+    finally:
+        store.close()
+    return next_change(everything, options)
+
+
+def remember_urls(
+    config: SiteConfig, before: Memory, posts: list[Post], now: datetime, report: BuildReport
+) -> None:
+    """After a successful write: remember where each published entry is (never a draft, nor one
+    dated after now, even in a build with --drafts or --future: those are not published yet)."""
+    memory = remember(
+        before, ((p.entry.id, p.path) for p in posts if not p.entry.draft and p.entry.date <= now)
+    )
+    try:
+        save_memory(config, memory, before)
+    except OSError as exc:  # the site is written: say so, and try again next build
+        report.warnings.append(
+            f"{shown(config)}: cannot be written ({exc.strerror}): the site is built, but a later "
+            "change of an entry's address will not redirect from this one"
+        )
+
+
 def check_output_folder(config: SiteConfig) -> None:
     """The output folder is the writer's: it must not be the project or hold its sources."""
     out = config.path("output").resolve()
@@ -122,6 +163,8 @@ def build(
     """Build the whole site. Raises ContentError/BuildError; on error nothing is written."""
     check_output_folder(config)
     report = BuildReport()
+    options = replace(options, now=options.now or datetime.now(UTC))  # one "now" for the whole build
+    assert options.now is not None
 
     def timed(name: str, run: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         start = time.perf_counter()
@@ -146,10 +189,12 @@ def build(
             )
             entries = newest_first(published(everything, options))
             report.entries = len(entries)
+            report.next_change = next_change(everything, options)
+            urls = load_memory(config)
             posts = timed("render", render_posts, config, entries, memos.view("markdown"), spread)
             theme = Theme(config.root, config.path("templates"), compiled_templates(store))
             salt = hashlib.sha256(f"{code_fingerprint()}\0{theme.fingerprint}".encode()).hexdigest()
-            outputs = timed("plan", plan_site, config, theme, posts, salt)
+            outputs = timed("plan", plan_site, config, theme, posts, salt, urls)
             step = stages("Writing pages", len(outputs))
             written = timed(
                 "write",
@@ -160,6 +205,7 @@ def build(
                 spread=spread,
                 tick=step,
             )
+            remember_urls(config, urls, posts, options.now, report)
             memos.save()
         report.written, report.unchanged, report.removed = written.written, written.unchanged, written.removed
     finally:

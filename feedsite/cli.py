@@ -135,12 +135,21 @@ def summary_line(report: BuildReport) -> str:
     )
 
 
+def schedule_line(when: datetime) -> str:
+    """The build's note of when the site next changes by itself (a scheduled entry goes live)."""
+    return f"next scheduled change: {when.isoformat()}"
+
+
 def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextIO) -> BuildReport:
     from feedsite.build import build
 
     with TerminalBars(err) as bars:
         report = build(config, options, bars)
     print(summary_line(report), file=out)
+    for warning in report.warnings:
+        print(warning, file=err)
+    if report.next_change is not None:
+        print(schedule_line(report.next_change), file=out)
     return report
 
 
@@ -197,6 +206,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     return run_check(load_config(args.directory), sys.stdout, sys.stderr)
+
+
+def _cmd_next(args: argparse.Namespace) -> int:
+    from feedsite.build import next_scheduled
+
+    when = next_scheduled(load_config(args.directory))
+    if when is not None:
+        print(when.isoformat())
+    return EXIT_OK
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -280,6 +298,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--watch", action="store_true", help="rebuild whenever a source file changes")
 
     command("check", _cmd_check, "validate feedsite.toml and content/ without writing anything")
+
+    command("next", _cmd_next, "print when the next scheduled entry goes live (ISO time), or nothing")
 
     new = command("new", _cmd_new, "write a new entry with a permanent id and the current time")
     new.add_argument("title", help="the entry's title")

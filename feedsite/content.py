@@ -91,7 +91,14 @@ class Entry:
 
     @property
     def modified(self) -> datetime:
-        return self.updated or self.date
+        """When readers last saw it change: `updated` (else `date`), moved on by its newest
+        correction and by its retraction, so feeds, sitemaps and JSON-LD tell them to refresh it."""
+        when = self.updated or self.date
+        if self.corrections and self.corrections[-1].date > when:
+            when = self.corrections[-1].date
+        if self.retracted is not None and self.retracted.date > when:
+            when = self.retracted.date
+        return when
 
     def __fingerprint__(self) -> str:
         """What a page key takes of this entry: its load key, which fixes every field."""

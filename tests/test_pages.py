@@ -103,7 +103,11 @@ def test_entry_page(site: Path) -> None:
         "2024-11-08T09:00:00+01:00",
         "2024-11-09T12:00:00+01:00",
     ]
-    assert "Jane Doe" in doc.text_content() and doc.xpath("//a[@rel='author']/text()") == ["Bob Roe"]
+    bylines = doc.xpath("//a[@rel='author']")
+    assert [(a.text, a.get("href")) for a in bylines] == [
+        ("Jane Doe", "../../../authors/jane-doe/"),
+        ("Bob Roe", "../../../authors/bob-roe/"),
+    ]
     assert doc.xpath("//ul[@class='tags']//a/@href") == ["../../../tags/ukraine/", "../../../tags/diplomacy/"]
     assert doc.xpath("//div[@class='body']//h2/text()") == ["What was said"]
     assert doc.xpath("//p[@class='rights']/text()") == ["Reproduction reserved © Copyright La Milano"]

@@ -84,7 +84,8 @@ def test_created_entry_appears(running: Running) -> None:
 def test_renamed_entry_moves(running: Running) -> None:
     (running.root / "content/2024/11/a.md").rename(running.root / "content/2024/11/renamed.md")
     running.next_build(1)
-    assert not (running.site / "2024/11/a").exists()
+    old = read(running.site / "2024/11/a/index.html")  # its old address redirects (issue 14, item 9)
+    assert 'http-equiv="refresh" content="0; url=../../../2024/11/renamed/"' in old
     assert (running.site / "2024/11/renamed/index.html").is_file()
     everything = pages(running.site)
     assert "/2024/11/a/" not in everything and "/2024/11/renamed/" in everything

@@ -9,7 +9,7 @@ because a field was forgotten. Nothing is rendered here: an Output renders when 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,18 +99,32 @@ class Planner:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def plan_site(config: SiteConfig, theme: Theme, posts: Sequence[Post], salt: str) -> list[Output]:
-    """Every file of the site, for posts that come newest first."""
-    from feedsite.outputs import extras, feeds, pages, sitemaps
+def plan_site(
+    config: SiteConfig,
+    theme: Theme,
+    posts: Sequence[Post],
+    salt: str,
+    urls: Mapping[str, Sequence[str]] | None = None,
+) -> list[Output]:
+    """Every file of the site, for posts that come newest first. `urls` is the remembered addresses
+    (entry id → site paths it was published at, feedsite.urlmemory): each old one redirects.
+
+    Lists (home, archives, tags, authors) show the live posts; a retracted post keeps its page, and
+    the feeds get every post, retracted ones included, to tell readers they are gone."""
+    from feedsite.outputs import entries, extras, feeds, pages, redirects, sitemaps
 
     plan = Planner(config, theme, salt)
+    live = pages.live(posts)
     site_feed = feeds.site_feed(plan.site)
-    pages.home(plan, posts, site_feed)
+    pages.home(plan, live, site_feed)
     feeds.plan_feeds(plan, site_feed, "", posts)
-    pages.entries(plan, posts, site_feed)
-    pages.archives(plan, posts, site_feed)
+    entries.entries(plan, posts, live, site_feed)
+    pages.archives(plan, live, site_feed)
     for info, base, tagged in pages.tags(plan, posts, site_feed):
         feeds.plan_feeds(plan, info, base, tagged)
+    for info, base, written in pages.authors(plan, posts, site_feed):
+        feeds.plan_feeds(plan, info, base, written)
     sitemaps.plan_sitemaps(plan, posts)
     extras.plan_extras(plan, config, site_feed)
+    redirects.plan_redirects(plan, posts, urls or {})  # last: a live page always wins its path
     return plan.outputs

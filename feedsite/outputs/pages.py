@@ -1,15 +1,18 @@
-"""HTML pages: the home page and its older pages, entry pages, archives and tag pages."""
+"""HTML pages: the home page and its older pages, archives, tag pages and author pages (entry pages
+are in entries.py). Lists show live posts only: a retracted entry keeps its page but leaves them."""
 
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from feedsite.outputs.feeds import FeedInfo, feed_info
 from feedsite.posts import Post, Tag, by_month, by_tag
 from feedsite.theme import month_name
-from feedsite.urls import absolute, output_file, page_dir
+from feedsite.urls import absolute, allowed_url, output_file, page_dir, slugify
 
 if TYPE_CHECKING:
     from feedsite.outputs import Planner
@@ -59,6 +62,8 @@ def listing(
     posts: Sequence[Post],
     feeds: Sequence[FeedInfo],
     heading: str | None,
+    template: str = "list.html",
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """Summaries, newest first: the newest `per_page` at base, the rest on base/page/N/ in pages
     numbered from the oldest, so that a page keeps its entries once it is full and a new entry
@@ -86,61 +91,13 @@ def listing(
             "heading": heading,
             "posts": tuple(shown),
             "pages": pages,
+            **(extra or {}),
         }
-        plan.page(output_file(path), "list.html", context)
+        plan.page(output_file(path), template, context)
 
 
 def home(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
     listing(plan, "", plan.site.title, posts, [site_feed], None)
-
-
-def entries(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
-    for index, post in enumerate(posts):
-        context = {
-            "site": plan.site,
-            "page": page_info(
-                plan, post.path, post.entry.title, [site_feed], description=post.summary, lang=post.entry.lang
-            ),
-            "post": post,
-            "newer": posts[index - 1] if index > 0 else None,
-            "older": posts[index + 1] if index + 1 < len(posts) else None,
-        }
-        plan.page(output_file(post.path), "entry.html", context, entry_extras)
-
-
-def entry_extras(context: dict[str, Any]) -> dict[str, Any]:
-    """What entry.html shows that follows from its context: the lead image's URL and the
-    NewsArticle JSON-LD."""
-    post: Post = context["post"]
-    entry, site = post.entry, context["site"]
-    image = absolute(post.url, entry.image) if entry.image else None
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": entry.title,
-        "datePublished": entry.date.isoformat(),
-        "dateModified": entry.modified.isoformat(),
-        "mainEntityOfPage": post.url,
-        "url": post.url,
-        "inLanguage": entry.lang or site.language,
-        "publisher": {
-            "@type": "Organization",
-            "name": entry.source.name if entry.source and entry.source.name else site.title,
-        },
-    }
-    if post.summary:
-        data["description"] = post.summary
-    if entry.authors:
-        data["author"] = [
-            {"@type": "Person", "name": a.name, **({"url": a.uri} if a.uri else {})} for a in entry.authors
-        ]
-    if post.tags:
-        data["keywords"] = [t.name for t in post.tags]
-    if image:
-        data["image"] = [image]
-    if entry.rights:
-        data["copyrightNotice"] = entry.rights
-    return {"image": image, "ld": data}
 
 
 def archives(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
@@ -169,16 +126,89 @@ def archives(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
             archive(f"{year}/{month:02d}/", title, {year: {month: month_posts}}, month, up)
 
 
+def live(posts: Sequence[Post]) -> list[Post]:
+    """The posts lists show: all but the retracted ones."""
+    return [post for post in posts if post.entry.retracted is None]
+
+
 def tags(
     plan: Planner, posts: Sequence[Post], site_feed: FeedInfo
 ) -> Iterator[tuple[FeedInfo, str, list[Post]]]:
-    """The tag index and each tag's pages; yields (feed, folder, posts) of each tag for its feeds."""
+    """The tag index and each tag's pages (live posts); yields (feed, folder, posts) of each tag for
+    its feeds, retracted posts included (the feeds tell readers they are gone)."""
     groups = by_tag(posts)
-    counts: tuple[tuple[Tag, int], ...] = tuple((tag, len(tagged)) for tag, tagged in groups.items())
+    shown = {tag: live(tagged) for tag, tagged in groups.items()}
+    counts: tuple[tuple[Tag, int], ...] = tuple((tag, len(ps)) for tag, ps in shown.items() if ps)
     context = {"site": plan.site, "page": page_info(plan, "tags/", "Tags", [site_feed]), "tags": counts}
     plan.page("tags/index.html", "tags.html", context)
     for tag, tagged in groups.items():
         title = plan.site.title
         info = feed_info(plan.site, f"{title}: {tag.name}", f"Entries tagged {tag.name} on {title}", tag.path)
-        listing(plan, tag.path, f"Tag: {tag.name}", tagged, [site_feed, info], f"Tag: {tag.name}")
+        listing(plan, tag.path, f"Tag: {tag.name}", shown[tag], [site_feed, info], f"Tag: {tag.name}")
         yield info, tag.path, tagged
+
+
+@dataclass(frozen=True)
+class AuthorPage:
+    """An author as the site shows them: one page for every spelling of a name that shares a slug."""
+
+    name: str
+    slug: str
+    uri: str | None = None  # their own page elsewhere, when an entry gives one (allowed URLs only)
+
+    @property
+    def path(self) -> str:
+        return f"authors/{self.slug}/"
+
+
+@functools.cache
+def author_path(name: str) -> str:
+    """The folder of an author's page: "authors/jane-doe/"."""
+    return f"authors/{slugify(name, fallback='author')}/"
+
+
+def by_author(posts: Sequence[Post]) -> dict[AuthorPage, list[Post]]:
+    """Author → their posts (order kept), sorted by name, case-insensitively. Names that share a slug
+    share a page, shown with the spelling used most (ties: the capitalized one), as tags are; the
+    uri is the one of the newest post that gives one."""
+    spellings: dict[str, Counter[str]] = {}
+    uris: dict[str, str] = {}
+    written: dict[str, list[Post]] = {}
+    for post in posts:
+        for author in post.entry.authors:
+            path = author_path(author.name)
+            spellings.setdefault(path, Counter())[author.name] += 1
+            if author.uri and allowed_url(author.uri):
+                uris.setdefault(path, author.uri)
+            own = written.setdefault(path, [])
+            if not own or own[-1] is not post:
+                own.append(post)
+    groups = {}
+    for path, names in spellings.items():
+        name = max(names, key=lambda n: (names[n], n != n.lower(), n))
+        groups[AuthorPage(name, path.split("/")[1], uris.get(path))] = written[path]
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0].name.casefold(), kv[0].slug)))
+
+
+def authors(
+    plan: Planner, posts: Sequence[Post], site_feed: FeedInfo
+) -> Iterator[tuple[FeedInfo, str, list[Post]]]:
+    """The authors index (with counts) and each author's pages, paginated like tags; yields (feed,
+    folder, posts) of each author for their feeds, retracted posts included."""
+    groups = by_author(posts)
+    shown = {author: live(written) for author, written in groups.items()}
+    counts = tuple((author, len(ps)) for author, ps in shown.items() if ps)
+    context = {
+        "site": plan.site,
+        "page": page_info(plan, "authors/", "Authors", [site_feed]),
+        "authors": counts,
+    }
+    plan.page("authors/index.html", "authors.html", context)
+    for author, written in groups.items():
+        title, heading = plan.site.title, f"Author: {author.name}"
+        info = feed_info(
+            plan.site, f"{title}: {author.name}", f"Entries by {author.name} on {title}", author.path
+        )
+        extra = {"author": author}
+        listing(plan, author.path, heading, shown[author], [site_feed, info], heading, "author.html", extra)
+        yield info, author.path, written

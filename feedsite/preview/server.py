@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from feedsite.build import BuildOptions
 from feedsite.config import SiteConfig
-from feedsite.preview.watch import BuildResult, Watcher
+from feedsite.preview.watch import BuildResult, Clock, Watcher
 
 EVENTS_PATH = "/__feedsite/events"
 SCRIPT_PATH = "/__feedsite/livereload.js"
@@ -266,6 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class PreviewServer:
     """The watcher plus the HTTP server; start()/stop() from tests, serve_forever() for the command.
+    The watcher rebuilds when a scheduled entry's time comes, on `clock` (tests give their own).
 
     Binding happens in __init__: a port in use raises OSError at once, before any build.
     """
@@ -279,12 +280,13 @@ class PreviewServer:
         out: TextIO = sys.stdout,
         err: TextIO = sys.stderr,
         settle: float = Watcher.SETTLE,
+        clock: Clock | None = None,
     ) -> None:
         self.hub = Hub()
         # Drafts and future entries are previewed from the cache folder, never written into site/.
         output = f"{config.cache_dir}/preview" if options.drafts or options.future else None
         self.watcher = Watcher(
-            config, options, out, err, on_result=self.hub.publish, settle=settle, output=output
+            config, options, out, err, on_result=self.hub.publish, settle=settle, output=output, clock=clock
         )
         kind = _Server6 if ":" in host else _Server
         self.httpd = kind((host.strip("[]"), port), lambda: self.watcher.config.path("output"), self.hub)

@@ -3,7 +3,9 @@
 A burst of events (an editor's save-via-rename, a `git checkout` of many files) gives one build once
 the files are quiet. Builds run on one worker thread, never two at once; a change during a build
 schedules exactly one more. Errors are reported and never stop the watcher: site/ keeps the last good
-build, because a failed build writes nothing.
+build, because a failed build writes nothing. An entry dated in the future goes live by itself: each
+build says when the next one is due (BuildReport.next_change), and the watcher builds again then, on
+a clock it is given (tests give their own, and move it instead of sleeping).
 """
 
 from __future__ import annotations
@@ -16,18 +18,14 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, cast
 
 from watchdog.events import (
-    DirCreatedEvent,
     DirDeletedEvent,
     DirMovedEvent,
-    FileAttribEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
     FileDeletedEvent,
-    FileModifiedEvent,
     FileMovedEvent,
     FileSystemEvent,
     FileSystemEventHandler,
@@ -36,44 +34,10 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from feedsite.build import BuildOptions, BuildReport, Session, build
-from feedsite.cli import summary_line
+from feedsite.cli import schedule_line, summary_line
 from feedsite.config import CONFIG_NAME, SiteConfig, load_config
 from feedsite.errors import FeedsiteError
-
-SOURCE_FOLDERS = ("content", "templates", "static", "seeds")
-# Opened / closed-without-writing are left out: a build reads every source and must not wake us.
-EVENTS: list[type[FileSystemEvent]] = [
-    FileCreatedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileDeletedEvent,
-    FileClosedEvent,
-    FileAttribEvent,
-    DirCreatedEvent,
-    DirMovedEvent,
-    DirDeletedEvent,
-]  # no DirModifiedEvent: watchdog adds one for the parent of every change, already reported itself
-TEMP_SUFFIXES = (
-    ".swp",
-    ".swo",
-    ".swx",
-    ".swpx",
-    "~",
-    ".tmp",
-    ".part",
-    ".crdownload",
-    "___jb_tmp___",
-    "___jb_old___",
-)
-
-
-def is_temporary(name: str) -> bool:
-    """Editor swap, backup and temp files (and hidden files): never a reason to build."""
-    return (
-        name.startswith((".", "#"))  # .a.md.swp, .#a.md (Emacs lock), .DS_Store, #a.md# (Emacs autosave)
-        or name.endswith(TEMP_SUFFIXES)
-        or name == "4913"  # Vim's "can I write here" probe
-    )
+from feedsite.preview.events import EVENTS, SOURCE_FOLDERS, is_temporary
 
 
 @dataclass(frozen=True)
@@ -92,6 +56,11 @@ class BuildResult:
 
 
 Listener = Callable[[BuildResult], None]
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 class _Tee(io.TextIOBase):
@@ -126,6 +95,7 @@ class Watcher:
 
     SETTLE = 0.1  # seconds of quiet before a build: an editor's save or a checkout is one change
     MAX_WAIT = 2.0  # ... but a never-ending stream of changes still gets a build this often
+    MAX_SLEEP = 30.0  # look at the clock at least this often while waiting for a scheduled time
 
     def __init__(
         self,
@@ -137,7 +107,12 @@ class Watcher:
         settle: float = SETTLE,
         max_wait: float = MAX_WAIT,
         output: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        fixed = options.now
+        # "now" for builds and the schedule: the clock given, else the options' fixed time, else the system's
+        self.clock: Clock = clock or ((lambda: fixed) if fixed is not None else system_clock)
+        self.due: datetime | None = None  # when the next scheduled entry goes live: build then
         self.output = output  # build here instead of paths.output (a preview with drafts)
         self._use(config)
         self.options = options
@@ -195,6 +170,11 @@ class Watcher:
         """Wait until `count` builds have finished; False on timeout."""
         with self._cond:
             return self._cond.wait_for(lambda: self.builds >= count, timeout)
+
+    def wake(self) -> None:
+        """Look at the clock again now (after it was moved, or the system clock jumped)."""
+        with self._cond:
+            self._cond.notify_all()
 
     def idle(self) -> bool:
         """No build running and none pending."""
@@ -290,6 +270,7 @@ class Watcher:
                 result = BuildResult(self.builds + 1, False, [f"feedsite: internal error: {exc!r}"])
             with self._cond:
                 self._building = False
+                self.due = result.report.next_change if result.ok and result.report else None
                 self.builds = result.number
                 self.last = result
                 self._cond.notify_all()
@@ -302,6 +283,14 @@ class Watcher:
     def _wait_for_quiet(self) -> bool:
         """Wait (holding the lock) for a change and then for settle seconds of quiet; False: stop."""
         while not self._stopped:
+            if not self._dirty and self.due is not None:
+                left = (self.due - self.clock()).total_seconds()
+                if left > 0:
+                    self._cond.wait(min(left, self.MAX_SLEEP))
+                    continue
+                self.due = None  # its time has come: build at once, no settling
+                self._dirty = True
+                self._first = self._last = time.monotonic() - self.max_wait
             if not self._dirty:
                 self._cond.wait()
                 continue
@@ -328,7 +317,8 @@ class Watcher:
         if seeds:
             problems += self._import(seeds)
         try:
-            report = build(self.config, replace(self.options, wait=60), session=self.session)
+            options = replace(self.options, wait=60, now=self.clock())
+            report = build(self.config, options, session=self.session)
         except FeedsiteError as exc:
             return self._failed(number, problems + [str(p) for p in exc.problems])
         except Exception as exc:  # a bug must not end the preview: report it like a build error
@@ -337,6 +327,10 @@ class Watcher:
         if problems:
             return self._failed(number, problems, report=report)
         print(summary_line(report), file=self.out, flush=True)
+        for warning in report.warnings:
+            print(warning, file=self.err, flush=True)
+        if report.next_change is not None:
+            print(schedule_line(report.next_change), file=self.out, flush=True)
         return BuildResult(number, True, [], report)
 
     def _failed(

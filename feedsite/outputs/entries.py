@@ -1,0 +1,111 @@
+"""Entry pages: the article (or, once retracted, the retraction notice in its place), its
+corrections, a byline linking to the authors' pages, and the schema.org NewsArticle JSON-LD."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from feedsite.outputs.feeds import FeedInfo
+from feedsite.outputs.pages import author_path, page_info
+from feedsite.posts import Post
+from feedsite.theme import long_date
+from feedsite.urls import absolute, allowed_url, output_file
+
+if TYPE_CHECKING:
+    from feedsite.outputs import Planner, SiteInfo
+
+
+def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_feed: FeedInfo) -> None:
+    """A page for every post; `live` (the posts that are not retracted) gives the neighbours that
+    pages link to as newer and older. A retracted post keeps its page, linked from no list."""
+    place = {id(post): index for index, post in enumerate(live)}
+    for post in posts:
+        index = place.get(id(post))
+        retracted = post.entry.retracted
+        description = f"Retracted: {retracted.reason}" if retracted else post.summary
+        context = {
+            "site": plan.site,
+            "page": page_info(
+                plan, post.path, post.entry.title, [site_feed], description=description, lang=post.entry.lang
+            ),
+            "post": post,
+            "newer": live[index - 1] if index is not None and index > 0 else None,
+            "older": live[index + 1] if index is not None and index + 1 < len(live) else None,
+        }
+        plan.page(output_file(post.path), "entry.html", context, entry_extras)
+
+
+def shown_time(when: datetime) -> str:
+    """ "9 November 2024, 10:00 CET": a correction's or a retraction's date and time, in site time."""
+    return f"{long_date(when)}, {when:%H:%M} {when.tzname() or when.strftime('%z')}"
+
+
+def entry_extras(context: dict[str, Any]) -> dict[str, Any]:
+    """What entry.html shows that follows from its context: the lead image's URL, the byline's
+    links, the corrections and the retraction notice as shown, and the NewsArticle JSON-LD."""
+    post: Post = context["post"]
+    entry = post.entry
+    retracted = entry.retracted
+    return {
+        "image": absolute(post.url, entry.image) if entry.image and not retracted else None,
+        "bylines": tuple({"name": a.name, "path": author_path(a.name)} for a in entry.authors),
+        "corrections": tuple(
+            {"iso": c.date.isoformat(), "shown": shown_time(c.date), "text": c.text}
+            for c in entry.corrections
+        ),
+        "retraction": (
+            {"iso": retracted.date.isoformat(), "shown": shown_time(retracted.date), "text": retracted.reason}
+            if retracted
+            else None
+        ),
+        "ld": news_article(post, context["site"]),
+    }
+
+
+def news_article(post: Post, site: SiteInfo) -> dict[str, Any]:
+    """schema.org NewsArticle: dates (dateModified moved by corrections), authors as Person with
+    their page here, the publisher, and each correction as a CorrectionComment."""
+    entry = post.entry
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": entry.title,
+        "datePublished": entry.date.isoformat(),
+        "dateModified": entry.modified.isoformat(),
+        "mainEntityOfPage": post.url,
+        "url": post.url,
+        "inLanguage": entry.lang or site.language,
+        "publisher": {
+            "@type": "Organization",
+            "name": entry.source.name if entry.source and entry.source.name else site.title,
+        },
+    }
+    if entry.retracted:
+        data["description"] = f"Retracted: {entry.retracted.reason}"
+    else:
+        if post.summary:
+            data["description"] = post.summary
+        if post.tags:
+            data["keywords"] = [t.name for t in post.tags]
+        if entry.image:
+            data["image"] = [absolute(post.url, entry.image)]
+    if entry.authors:
+        data["author"] = [
+            {
+                "@type": "Person",
+                "name": a.name,
+                "url": absolute(site.base_url, author_path(a.name)),
+                **({"sameAs": a.uri} if a.uri and allowed_url(a.uri) else {}),
+            }
+            for a in entry.authors
+        ]
+    if entry.corrections:
+        data["correction"] = [
+            {"@type": "CorrectionComment", "text": c.text, "datePublished": c.date.isoformat()}
+            for c in entry.corrections
+        ]
+    if entry.rights:
+        data["copyrightNotice"] = entry.rights
+    return data
