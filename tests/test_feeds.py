@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
 import pytest
 from helpers import build_project, copy_fixture
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 BASE = "https://news.example.org/edition/"
@@ -297,8 +300,6 @@ def test_feed_settings_are_validated(tmp_path: Path, line: str, word: str) -> No
 
 
 def test_the_size_bound_is_never_below_the_real_size(site: Path) -> None:
-    from dataclasses import replace
-
     from feedsite.config import load_config
     from feedsite.content import load_entries
     from feedsite.notices import Retraction
@@ -328,3 +329,44 @@ def test_the_size_bound_is_never_below_the_real_size(site: Path) -> None:
         for _name, make in FEED_FILES:
             made = make({"site": plan.site, "info": info, "links": links, "items": items})
             assert len(made) <= bound
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=st.text(alphabet=st.sampled_from("aé€𝄞 &<>\"'\\\n\t"), min_size=1, max_size=40).filter(str.strip),
+    body=st.text(alphabet=st.sampled_from("aé€ &<>\"'\\\n\t[]()*_#/.:=,"), max_size=300),
+    summary=st.text(alphabet=st.sampled_from("a &<>\"'\\\n"), max_size=40),
+)
+def test_the_size_bound_holds_for_any_text(title: str, body: str, summary: str) -> None:
+    import yaml
+
+    from feedsite.config import SiteConfig
+    from feedsite.content import parse_entry, settings_of
+    from feedsite.outputs import Planner
+    from feedsite.outputs.feedhistory import Items, Links
+    from feedsite.outputs.feeds import FEED_FILES, site_feed
+    from feedsite.outputs.feedsize import document_bound
+    from feedsite.posts import render_posts
+    from feedsite.theme import Theme
+
+    config = SiteConfig(root=Path("."), title="Q&A <news>", base_url="https://q.example/a&b/", rights="©")
+    body += '\n\n<a href="x?a=1&b=2">x</a> <img src="p.png" srcset="a.png 1x, b.png 2x">\n\n[y](../z/)'
+    meta = {"title": title, "date": "2024-11-08T09:00:00+01:00", "id": "urn:uuid:1", "summary": summary}
+    meta |= {
+        "tags": [title[:5], "C++ & Rust"],
+        "authors": [{"name": title, "email": "a@b.c", "uri": "https://x/?a&b"}],
+    }
+    raw = ("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body).encode("utf-8")
+    entry = parse_entry(settings_of(config), "content/x.md", raw)
+    posts = tuple(render_posts(config, [entry], {}))
+    site = Planner(config, Theme(Path("."), Path("templates")), "salt").site
+    info = site_feed(site)
+    for content in ("full", "summary"):
+        shown = replace(site, feed_content=content, websub_hubs=("https://hub/?x=<&>",))
+        items = Items(posts * 3)
+        links = Links(
+            info.rss_url, info.rss_url, info.atom_url, info.json_url, archive=True, hubs=shown.websub_hubs
+        )
+        bound = document_bound(shown, info, items)
+        for _name, make in FEED_FILES:
+            assert len(make({"site": shown, "info": info, "links": links, "items": items})) <= bound

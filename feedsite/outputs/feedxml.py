@@ -184,25 +184,26 @@ def rss(context: dict[str, Any]) -> bytes:
 
 
 def _item(out: list[str], site: SiteInfo, post: Post, image: Media | None) -> None:
-    entry = post.entry
-    body = _escaped_body(post.html, post.url) if full_content(site, post) else None
-    out.append("    <item>")
-    _element(out, 3, "title", entry.title)
-    _element(out, 3, "link", post.url)
-    if post.summary:
-        _element(out, 3, "description", post.summary)
-    if body is not None:  # without a summary, RSS's description carries the body
-        _element(out, 3, "content:encoded" if post.summary else "description", body, escaped=True)
+    # Written line by line with f-strings: an archive makes every entry into an item again.
+    entry, summary = post.entry, post.summary
+    out.append(f"    <item>\n      <title>{_text(entry.title)}</title>\n      <link>{_text(post.url)}</link>")
+    if full_content(site, post):
+        body = _escaped_body(post.html, post.url)
+        if summary:
+            out.append(f"      <description>{_text(summary)}</description>")
+            out.append(f"      <content:encoded>{body}</content:encoded>")
+        else:  # without a summary, RSS's description carries the body
+            out.append(f"      <description>{body}</description>")
+    elif summary:
+        out.append(f"      <description>{_text(summary)}</description>")
     for author in entry.authors:  # RSS's <author> is an e-mail address; names go in <dc:creator>
         if author.email:
-            _element(out, 3, "author", f"{author.email} ({author.name})")
+            out.append(f"      <author>{_text(author.email)} ({_text(author.name)})</author>")
     permalink = "true" if entry.id == post.url else "false"
-    _element(out, 3, "guid", entry.id, (("isPermaLink", permalink),))
-    for tag in post.tags:
-        _element(out, 3, "category", tag.name)
-    _element(out, 3, "pubDate", rfc822(entry.date))
-    for author in entry.authors:
-        _element(out, 3, "dc:creator", author.name)
+    out.append(f'      <guid isPermaLink="{permalink}">{_text(entry.id)}</guid>')
+    out.extend(f"      <category>{_text(tag.name)}</category>" for tag in post.tags)
+    out.append(f"      <pubDate>{rfc822(entry.date)}</pubDate>")
+    out.extend(f"      <dc:creator>{_text(author.name)}</dc:creator>" for author in entry.authors)
     if image is not None:
         if image.type and image.length is not None:  # RSS requires both: never a guess
             attrs: Attrs = (("url", image.url), ("length", str(image.length)), ("type", image.type))
@@ -240,41 +241,41 @@ def atom(context: dict[str, Any]) -> bytes:
         _element(out, 2, "at:comment", retracted.reason, (("type", "text"),))
         _element(out, 2, "link", attrs=(("href", post.url), ("type", "text/html")))
         out.append("  </at:deleted-entry>")
+    rights = clean_text(site.rights)
     for post, image in zip(items.posts, _media_of(items), strict=True):
-        _entry(out, site, post, image)
+        _entry(out, site, post, image, rights)
     out += ["</feed>", ""]
     return "\n".join(out).encode("utf-8")
 
 
-def _entry(out: list[str], site: SiteInfo, post: Post, image: Media | None) -> None:
+def _entry(out: list[str], site: SiteInfo, post: Post, image: Media | None, rights: str) -> None:
     entry = post.entry
-    out.append("  <entry>")
-    _element(out, 2, "id", entry.id)
-    _element(out, 2, "title", entry.title)
-    _element(out, 2, "updated", entry.modified.isoformat())
+    out.append(
+        f"  <entry>\n    <id>{_text(entry.id)}</id>\n    <title>{_text(entry.title)}</title>\n"
+        f"    <updated>{entry.modified.isoformat()}</updated>"
+    )
     for author in entry.authors:
-        out.append("    <author>")
-        _element(out, 3, "name", author.name)
+        out.append(f"    <author>\n      <name>{_text(author.name)}</name>")
         if author.email:
-            _element(out, 3, "email", author.email)
+            out.append(f"      <email>{_text(author.email)}</email>")
         if author.uri and allowed_url(author.uri):
-            _element(out, 3, "uri", author.uri)
+            out.append(f"      <uri>{_text(author.uri)}</uri>")
         out.append("    </author>")
     if full_content(site, post):
-        body = _escaped_body(post.html, post.url)
-        _element(out, 2, "content", body, (("type", "html"),), escaped=True)
-    _element(out, 2, "link", attrs=(("href", post.url), ("rel", "alternate"), ("type", "text/html")))
+        out.append(f'    <content type="html">{_escaped_body(post.html, post.url)}</content>')
+    out.append(f'    <link href="{_attr(post.url)}" rel="alternate" type="text/html"/>')
     if image is not None:
         length = None if image.length is None else str(image.length)
         attrs: Attrs = (("href", image.url), ("rel", "enclosure"), ("type", image.type), ("length", length))
         _element(out, 2, "link", attrs=attrs)
     if post.summary:
-        _element(out, 2, "summary", post.summary)
+        out.append(f"    <summary>{_text(post.summary)}</summary>")
     for tag in post.tags:
-        _element(out, 2, "category", attrs=(("term", tag.name), ("label", tag.name)))
-    _element(out, 2, "published", entry.date.isoformat())
-    if entry.rights or site.rights:
-        _element(out, 2, "rights", clean_text(entry.rights or site.rights))
+        name = _attr(tag.name)
+        out.append(f'    <category term="{name}" label="{name}"/>')
+    out.append(f"    <published>{entry.date.isoformat()}</published>")
+    if entry.rights or rights:
+        out.append(f"    <rights>{_text(entry.rights or rights)}</rights>")
     if image is not None:
         _media(out, 2, post, image)
     out.append("  </entry>")
