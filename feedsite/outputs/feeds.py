@@ -69,57 +69,66 @@ def plan_feeds(plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post]) 
     their archive pages under base/feeds/archive/N/. A retracted entry keeps its place in the
     numbering (so no full archive page changes) but no document lists it; the Atom subscription
     document carries a tombstone for it."""
-    site = plan.site
-    size = site.feed_archive_size
-    images: dict[int, Media | None] = {}
+    feed = _Feed(plan, info, base, posts)
+    site, total = plan.site, len(posts)
+    kept = feedhistory.fitting(min(site.feed_limit, total), feed.bound, feed.exact, site.feed_max_bytes)
+    pages = feedhistory.page_count(total - kept, site.feed_archive_size)
+    for path, make, context in feed.documents(0, pages, feed.items(posts[:kept], feed.deleted)):
+        plan.document(path, make, context)
+    for number, shown in feedhistory.newest_first_pages(posts, kept, site.feed_archive_size):
+        for path, make, context in feed.documents(number, pages, feed.items(shown)):
+            plan.document(path, make, context)
 
-    def media(post: Post) -> Media | None:
-        if id(post) not in images:
-            images[id(post)] = image_media(site.base_url, post.url, post.entry.image, plan.static)
-        return images[id(post)]
 
-    def items(shown: Sequence[Post], deleted: tuple[Post, ...] = ()) -> Items:
+class _Feed:
+    """One feed being planned: its posts, where its documents live, what each lists."""
+
+    def __init__(self, plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post]) -> None:
+        self.plan, self.site, self.info, self.base, self.posts = plan, plan.site, info, base, posts
+        self.deleted = tuple(p for p in posts if p.entry.retracted is not None)
+        self.images: dict[int, Media | None] = {}
+
+    def media(self, post: Post) -> Media | None:
+        if id(post) not in self.images:
+            found = image_media(self.site.base_url, post.url, post.entry.image, self.plan.static)
+            self.images[id(post)] = found
+        return self.images[id(post)]
+
+    def items(self, shown: Sequence[Post], deleted: tuple[Post, ...] = ()) -> Items:
         listed = tuple(p for p in shown if p.entry.retracted is None)
-        found = tuple(media(p) for p in listed)
+        found = tuple(self.media(p) for p in listed) if any(p.entry.image for p in listed) else ()
         return Items(listed, deleted, found if any(found) else ())
 
-    def url(name: str, number: int) -> str:
+    def url(self, name: str, number: int) -> str:
+        """The URL of document `number` (0: the subscription document) in the format `name`."""
         if number == 0:
-            return info.url(name)
-        return absolute(site.base_url, feedhistory.archive_folder(base, number) + name)
+            return self.info.url(name)
+        return absolute(self.site.base_url, feedhistory.archive_folder(self.base, number) + name)
 
-    deleted = tuple(p for p in posts if p.entry.retracted is not None)
-
-    def subscription(kept: int) -> list[tuple[str, Maker, dict[str, Any]]]:
-        pages = feedhistory.page_count(len(posts) - kept, size)
-        shown = items(posts[:kept], deleted)
+    def documents(self, number: int, pages: int, items: Items) -> list[tuple[str, Maker, dict[str, Any]]]:
+        """(path, maker, context) of document `number` in each format, of a feed with `pages` pages."""
+        folder = self.base if number == 0 else feedhistory.archive_folder(self.base, number)
+        hubs = self.site.websub_hubs if number == 0 else ()
         return [
             (
-                base + name,
+                folder + name,
                 make,
                 {
-                    "site": site,
-                    "info": info,
-                    "links": feedhistory.links(partial(url, name), 0, pages, site.websub_hubs),
-                    "items": shown,
+                    "site": self.site,
+                    "info": self.info,
+                    "links": feedhistory.links(partial(self.url, name), number, pages, hubs),
+                    "items": items,
                 },
             )
             for name, make in FEED_FILES
         ]
 
-    def bound(kept: int) -> int:
-        return feedsize.document_bound(site, info, items(posts[:kept], deleted))
+    def bound(self, kept: int) -> int:
+        """At least the size of the largest subscription document with the newest `kept` entries."""
+        return feedsize.document_bound(self.site, self.info, self.items(self.posts[:kept], self.deleted))
 
-    def exact(kept: int) -> int:
-        return max(len(make(context)) for _path, make, context in subscription(kept))
-
-    kept = feedhistory.fitting(min(site.feed_limit, len(posts)), bound, exact, site.feed_max_bytes)
-    for path, make, context in subscription(kept):
-        plan.document(path, make, context)
-    pages = feedhistory.page_count(len(posts) - kept, size)
-    for number, shown in feedhistory.newest_first_pages(posts, kept, size):
-        listed = items(shown)
-        folder = feedhistory.archive_folder(base, number)
-        for name, make in FEED_FILES:
-            links = feedhistory.links(partial(url, name), number, pages, ())
-            plan.document(folder + name, make, {"site": site, "info": info, "links": links, "items": listed})
+    def exact(self, kept: int) -> int:
+        """The size of the largest subscription document with the newest `kept` entries."""
+        pages = feedhistory.page_count(len(self.posts) - kept, self.site.feed_archive_size)
+        made = self.documents(0, pages, self.items(self.posts[:kept], self.deleted))
+        return max(len(make(context)) for _path, make, context in made)
