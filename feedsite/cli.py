@@ -161,7 +161,25 @@ def run_check(config: SiteConfig, out: TextIO, err: TextIO) -> int:
     for entry in unpinned:
         print(f"{entry.path}: warning: no id; add `id: {entry.id}` so readers never see it twice", file=err)
     print(f"{len(entries)} entries OK ({len(unpinned)} without a pinned id)", file=out)
-    return 0
+    return check_feeds(config, out, err)
+
+
+def check_feeds(config: SiteConfig, out: TextIO, err: TextIO) -> int:
+    """Lint the feeds of the built site (feedlint.py), when there is one: one line a violation."""
+    from feedsite.feedlint import lint_site
+
+    if not config.path("output").is_dir():
+        print(f"{config.output_dir}/ is not built yet: its feeds were not checked", file=out)
+        return EXIT_OK
+    documents, violations = lint_site(config)
+    for violation in violations:
+        print(violation, file=err)
+    if violations:
+        count = len(violations)
+        print(f"feedsite check: {count} problem{'s' if count != 1 else ''} in the built feeds", file=err)
+        return EXIT_ERROR
+    print(f"{documents} feed documents in {config.output_dir}/ OK", file=out)
+    return EXIT_OK
 
 
 NEW_BODY = "Write the story here."
@@ -215,6 +233,12 @@ def _cmd_next(args: argparse.Namespace) -> int:
     if when is not None:
         print(when.isoformat())
     return EXIT_OK
+
+
+def _cmd_ping(args: argparse.Namespace) -> int:
+    from feedsite.ping import ping
+
+    return ping(load_config(args.directory), sys.stdout, sys.stderr, everything=args.all)
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
@@ -274,7 +298,8 @@ def _build_flags(parser: argparse.ArgumentParser) -> None:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="feedsite", description="Publish a static news site with RSS 2.0 and Atom 1.0 feeds."
+        prog="feedsite",
+        description="Publish a static news site with RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds.",
     )
     parser.add_argument("--version", action="version", version=f"feedsite {__version__}")
     parser.add_argument(
@@ -297,7 +322,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true", help="ignore and do not update the build cache")
     build.add_argument("--watch", action="store_true", help="rebuild whenever a source file changes")
 
-    command("check", _cmd_check, "validate feedsite.toml and content/ without writing anything")
+    command("check", _cmd_check, "validate feedsite.toml and content/, and lint the built feeds in site/")
+
+    ping = command("ping", _cmd_ping, "tell the WebSub hubs (feeds.websub_hubs) which feeds changed")
+    ping.add_argument("--all", action="store_true", help="notify every feed, changed or not")
 
     command("next", _cmd_next, "print when the next scheduled entry goes live (ISO time), or nothing")
 

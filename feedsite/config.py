@@ -28,6 +28,10 @@ class SiteConfig:
     author: str = ""
     rights: str = ""
     feed_limit: int = 50
+    feed_content: str = "full"
+    feed_max_bytes: int = 1_000_000
+    feed_archive_size: int = 50
+    websub_hubs: tuple[str, ...] = ()
     per_page: int = 10
     markdown_extensions: tuple[str, ...] = MARKDOWN_DEFAULT_EXTENSIONS
     content_dir: str = "content"
@@ -91,6 +95,29 @@ def _positive_int(value: Any) -> int:
     return value
 
 
+def _feed_content(value: Any) -> str:
+    if value not in ("full", "summary"):
+        raise ValueError('must be "full" or "summary"')
+    return str(value)
+
+
+def _max_bytes(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1000:
+        raise ValueError("must be a whole number of bytes, at least 1000")
+    return value
+
+
+def _hubs(value: Any) -> tuple[str, ...]:
+    from feedsite.urls import allowed_url
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of WebSub hub URLs")
+    for url in value:
+        if not (allowed_url(url) and re.fullmatch(r"https?://[^\s/?#]+(/[^\s#]*)?", url)):
+            raise ValueError(f"{url!r} is not an absolute http:// or https:// URL")
+    return tuple(dict.fromkeys(value))
+
+
 def _extensions(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ValueError("must be a list of Python-Markdown extension names")
@@ -122,7 +149,13 @@ SCHEMA: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "author": ("author", _text),
         "rights": ("rights", _text),
     },
-    "feeds": {"limit": ("feed_limit", _positive_int)},
+    "feeds": {
+        "limit": ("feed_limit", _positive_int),
+        "content": ("feed_content", _feed_content),
+        "max_bytes": ("feed_max_bytes", _max_bytes),
+        "archive_size": ("feed_archive_size", _positive_int),
+        "websub_hubs": ("websub_hubs", _hubs),
+    },
     "pagination": {"per_page": ("per_page", _positive_int)},
     "markdown": {"extensions": ("markdown_extensions", _extensions)},
     "paths": {

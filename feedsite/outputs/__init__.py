@@ -15,6 +15,7 @@ from typing import Any
 
 from feedsite.config import SiteConfig
 from feedsite.outputs.keys import Hasher
+from feedsite.outputs.media import StaticFiles
 from feedsite.posts import Post
 from feedsite.theme import Theme
 from feedsite.writer import Output
@@ -25,6 +26,11 @@ class FeedLink:
     title: str
     rss: str
     atom: str
+
+    @property
+    def json(self) -> str:
+        """The JSON Feed beside the RSS feed: …/feed.xml → …/feed.json."""
+        return self.rss.removesuffix("feed.xml") + "feed.json"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,10 @@ class SiteInfo:
     rights: str
     feed_limit: int
     per_page: int
+    feed_content: str = "full"  # "full" or "summary": what feed items carry (an entry may say otherwise)
+    feed_max_bytes: int = 1_000_000  # a subscription feed document's budget
+    feed_archive_size: int = 50  # entries per RFC 5005 archive document
+    websub_hubs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +84,12 @@ class Planner:
             rights=config.rights,
             feed_limit=config.feed_limit,
             per_page=config.per_page,
+            feed_content=config.feed_content,
+            feed_max_bytes=config.feed_max_bytes,
+            feed_archive_size=config.feed_archive_size,
+            websub_hubs=config.websub_hubs,
         )
+        self.static = StaticFiles(config.path("static"))  # sizes of the project's static files
 
     def document(self, path: str, make: Callable[[dict[str, Any]], bytes], context: dict[str, Any]) -> None:
         """A file made by make(context), a pure module-level function."""

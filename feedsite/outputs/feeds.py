@@ -1,23 +1,34 @@
-"""RSS 2.0 and Atom 1.0 documents made with feedgen, with every id, date and order explicit."""
+"""The feeds of a list of posts: RSS 2.0, Atom 1.0 and JSON Feed 1.1, each a subscription document
+with the newest entries and archive pages with every older one (feedhistory.py, RFC 5005).
+
+The subscription documents hold the newest `feeds.limit` entries, or fewer when they would not fit
+in `feeds.max_bytes`: then the oldest of them move to the archive, whole. That is decided here, at
+plan time, from an upper bound on each document's size (feedsize.py), which costs a few string
+scans; only a feed whose bound passes the budget is made, and measured, to find how many fit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from feedsite import __version__
-from feedsite.markup import absolutize
-from feedsite.posts import Post, newest_time
-from feedsite.text import clean_text
+from feedsite.outputs import feedhistory, feedsize
+from feedsite.outputs.feedhistory import Items
+from feedsite.outputs.feedxml import atom, rss
+from feedsite.outputs.jsonfeed import json_feed
+from feedsite.outputs.media import Media, image_media
+from feedsite.posts import Post
 from feedsite.urls import absolute
 
 if TYPE_CHECKING:
-    from feedgen.feed import FeedGenerator
-
     from feedsite.outputs import Planner, SiteInfo
 
-GENERATOR_URI = "https://pypi.org/project/feedsite/"
+__all__ = ["FEED_FILES", "FeedInfo", "atom", "feed_info", "json_feed", "plan_feeds", "rss", "site_feed"]
+
+Maker = Callable[[dict[str, Any]], bytes]
+FEED_FILES: tuple[tuple[str, Maker], ...] = (("feed.xml", rss), ("atom.xml", atom), ("feed.json", json_feed))
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,11 @@ class FeedInfo:
     page_url: str
     rss_url: str
     atom_url: str
+    json_url: str = ""
+
+    def url(self, name: str) -> str:
+        """The subscription document called `name` (one of FEED_FILES)."""
+        return {"feed.xml": self.rss_url, "atom.xml": self.atom_url, "feed.json": self.json_url}[name]
 
 
 def feed_info(site: SiteInfo, title: str, description: str, base: str) -> FeedInfo:
@@ -39,6 +55,7 @@ def feed_info(site: SiteInfo, title: str, description: str, base: str) -> FeedIn
         page_url=absolute(url, base),
         rss_url=absolute(url, base + "feed.xml"),
         atom_url=absolute(url, base + "atom.xml"),
+        json_url=absolute(url, base + "feed.json"),
     )
 
 
@@ -47,83 +64,71 @@ def site_feed(site: SiteInfo) -> FeedInfo:
 
 
 def plan_feeds(plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post]) -> None:
-    context = {"site": plan.site, "info": info, "posts": tuple(posts[: plan.site.feed_limit])}
-    plan.document(base + "feed.xml", rss, context)
-    plan.document(base + "atom.xml", atom, context)
+    """The three feeds of `posts` (newest first; any list: the site's, a tag's, an author's) rooted
+    at `base` ("" or a folder such as "tags/x/"): base/feed.xml, base/atom.xml, base/feed.json, and
+    their archive pages under base/feeds/archive/N/. A retracted entry keeps its place in the
+    numbering (so no full archive page changes) but no document lists it; the Atom subscription
+    document carries a tombstone for it."""
+    feed = _Feed(plan, info, base, posts)
+    site, total = plan.site, len(posts)
+    kept = feedhistory.fitting(min(site.feed_limit, total), feed.bound, feed.exact, site.feed_max_bytes)
+    pages = feedhistory.page_count(total - kept, site.feed_archive_size)
+    for path, make, context in feed.documents(0, pages, feed.items(posts[:kept], feed.deleted)):
+        plan.document(path, make, context)
+    for number, shown in feedhistory.newest_first_pages(posts, kept, site.feed_archive_size):
+        for path, make, context in feed.documents(number, pages, feed.items(shown)):
+            plan.document(path, make, context)
 
 
-def rss(context: dict[str, Any]) -> bytes:
-    return _both(context)[0]
+class _Feed:
+    """One feed being planned: its posts, where its documents live, what each lists."""
 
+    def __init__(self, plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post]) -> None:
+        self.plan, self.site, self.info, self.base, self.posts = plan, plan.site, info, base, posts
+        self.deleted = tuple(p for p in posts if p.entry.retracted is not None)
+        self.images: dict[int, Media | None] = {}
 
-def atom(context: dict[str, Any]) -> bytes:
-    return _both(context)[1]
+    def media(self, post: Post) -> Media | None:
+        if id(post) not in self.images:
+            found = image_media(self.site.base_url, post.url, post.entry.image, self.plan.static)
+            self.images[id(post)] = found
+        return self.images[id(post)]
 
+    def items(self, shown: Sequence[Post], deleted: tuple[Post, ...] = ()) -> Items:
+        listed = tuple(p for p in shown if p.entry.retracted is None)
+        found = tuple(self.media(p) for p in listed) if any(p.entry.image for p in listed) else ()
+        return Items(listed, deleted, found if any(found) else ())
 
-_last: list[tuple[dict[str, Any], tuple[bytes, bytes]]] = []  # the last context made: its two feeds
+    def url(self, name: str, number: int) -> str:
+        """The URL of document `number` (0: the subscription document) in the format `name`."""
+        if number == 0:
+            return self.info.url(name)
+        return absolute(self.site.base_url, feedhistory.archive_folder(self.base, number) + name)
 
+    def documents(self, number: int, pages: int, items: Items) -> list[tuple[str, Maker, dict[str, Any]]]:
+        """(path, maker, context) of document `number` in each format, of a feed with `pages` pages."""
+        folder = self.base if number == 0 else feedhistory.archive_folder(self.base, number)
+        hubs = self.site.websub_hubs if number == 0 else ()
+        return [
+            (
+                folder + name,
+                make,
+                {
+                    "site": self.site,
+                    "info": self.info,
+                    "links": feedhistory.links(partial(self.url, name), number, pages, hubs),
+                    "items": items,
+                },
+            )
+            for name, make in FEED_FILES
+        ]
 
-def _both(context: dict[str, Any]) -> tuple[bytes, bytes]:
-    """(RSS, Atom) of one context, made from one generator (only the self link differs); the pair
-    is kept for the context it was made for, which is the one asked for next."""
-    if _last and _last[0][0] is context:
-        return _last[0][1]
-    info: FeedInfo = context["info"]
-    fg = _generator(context["site"], info, context["posts"])
-    _links(fg, info, info.rss_url)
-    made = fg.rss_str(pretty=True, encoding="UTF-8")
-    _links(fg, info, info.atom_url)
-    pair = (made, fg.atom_str(pretty=True, encoding="UTF-8"))
-    _last[:] = [(context, pair)]
-    return pair
+    def bound(self, kept: int) -> int:
+        """At least the size of the largest subscription document with the newest `kept` entries."""
+        return feedsize.document_bound(self.site, self.info, self.items(self.posts[:kept], self.deleted))
 
-
-def _links(fg: FeedGenerator, info: FeedInfo, self_url: str) -> None:
-    fg.link(href=self_url, rel="self", replace=True)
-    fg.link(href=info.page_url, rel="alternate", type="text/html")  # last: RSS <link> takes it
-
-
-def _generator(site: SiteInfo, info: FeedInfo, posts: Sequence[Post]) -> FeedGenerator:
-    # Imported here: a rebuild whose feeds did not change never loads feedgen (and lxml).
-    from feedgen.feed import FeedGenerator  # first: feedgen.util needs lxml.etree loaded
-
-    from feedgen.ext.dc import DcEntryExtension, DcExtension  # isort: skip
-
-    fg = FeedGenerator()
-    # dc:creator carries author names in RSS, whose <author> must be an e-mail address.
-    fg.register_extension("dc", DcExtension, DcEntryExtension, atom=False, rss=True)
-    fg.id(info.page_url)
-    fg.title(clean_text(info.title))
-    fg.description(clean_text(info.description) or clean_text(info.title))
-    fg.language(site.language)
-    fg.author({"name": clean_text(site.author or site.title)})
-    fg.generator("feedsite", version=__version__, uri=GENERATOR_URI)
-    if site.rights:
-        fg.rights(clean_text(site.rights))
-    newest = newest_time(posts)
-    # never the build's clock: the newest entry's time, or the epoch for an empty feed
-    fg.updated(newest if newest is not None else "1970-01-01T00:00:00+00:00")
-    for post in posts:
-        _add_entry(fg, site, post)
-    return fg
-
-
-def _add_entry(fg: FeedGenerator, site: SiteInfo, post: Post) -> None:
-    entry = post.entry
-    fe = fg.add_entry(order="append")
-    fe.id(entry.id)
-    fe.guid(entry.id, permalink=entry.id == post.url)
-    fe.title(entry.title)
-    fe.link(href=post.url, rel="alternate", type="text/html")
-    fe.published(entry.date)
-    fe.updated(entry.modified)
-    for author in entry.authors:
-        fe.author({k: v for k, v in vars(author).items() if v})
-        fe.dc.dc_creator(author.name)
-    for tag in post.tags:
-        fe.category(term=tag.name, label=tag.name)
-    if post.summary:
-        fe.summary(post.summary)
-    fe.content(absolutize(post.html, post.url), type="html")
-    if entry.rights or site.rights:
-        fe.rights(clean_text(entry.rights or site.rights))
+    def exact(self, kept: int) -> int:
+        """The size of the largest subscription document with the newest `kept` entries."""
+        pages = feedhistory.page_count(len(self.posts) - kept, self.site.feed_archive_size)
+        made = self.documents(0, pages, self.items(self.posts[:kept], self.deleted))
+        return max(len(make(context)) for _path, make, context in made)
