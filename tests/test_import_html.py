@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import lxml.html
 import markdown
 import pytest
 from test_import_support import FIXTURES, make_project, run, split_entry
@@ -13,6 +14,7 @@ from test_import_support import FIXTURES, make_project, run, split_entry
 from feedsite.importers.article import SourceError, decode
 from feedsite.importers.html import parse_html
 from feedsite.importers.tomarkdown import html_to_markdown
+from feedsite.posts import render_markdown
 
 ROME = ZoneInfo("Europe/Rome")
 NOISE = [
@@ -129,3 +131,55 @@ def test_converter_escapes_and_drops() -> None:
         "![pic](https://i.example/a.png)",
     ]
     assert not re.search(r"javascript|data:|onmouseover", md)
+
+
+# ---- links and linked images (issue 13 item 4) ---------------------------------------------------
+
+EXTENSIONS = ("extra", "sane_lists")
+
+
+def rendered(body: str) -> lxml.html.HtmlElement:
+    html, _ = render_markdown(EXTENSIONS, body)
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+@pytest.mark.parametrize(
+    ("fragment", "links", "images"),
+    [
+        (
+            '<p><a href="https://x.example/big.jpg"><img src="https://x.example/a.jpg" alt="A [1]"></a></p>',
+            ["https://x.example/big.jpg"],
+            ["https://x.example/a.jpg"],
+        ),
+        ('<p><a href="https://x.example/b">Start</a> of a paragraph.</p>', ["https://x.example/b"], []),
+        ('<ul><li><a href="https://x.example/c">Item</a> text</li></ul>', ["https://x.example/c"], []),
+        (
+            '<blockquote><a href="https://x.example/d">Quote</a> start</blockquote>',
+            ["https://x.example/d"],
+            [],
+        ),
+        ('<h2><a href="https://x.example/e">Heading</a></h2>', ["https://x.example/e"], []),
+        (
+            '<table><tr><td><a href="https://x.example/f"><img src="https://x.example/f.png" alt=""></a>'
+            "</td></tr></table>",
+            ["https://x.example/f"],
+            ["https://x.example/f.png"],
+        ),
+        (
+            '<p><a href="https://x.example/g"><img src="https://x.example/g.png" alt="G"> and caption</a>'
+            "</p>",
+            ["https://x.example/g"],
+            ["https://x.example/g.png"],
+        ),
+        ("<p>[not a link](https://x.example/h) stays text</p>", [], []),
+        ("<p>[1]: https://x.example/i is no link definition</p>", [], []),
+    ],
+)
+def test_links_and_linked_images_convert_to_markdown_that_renders(
+    fragment: str, links: list[str], images: list[str]
+) -> None:
+    root = rendered(html_to_markdown(fragment))
+    assert [a.get("href") for a in root.iter("a")] == links
+    assert [i.get("src") for i in root.iter("img")] == images
+    literal = lxml.html.fragment_fromstring(fragment, create_parent="div").text_content()
+    assert ("](" in root.text_content()) == ("](" in literal)  # only what the page wrote as text
