@@ -54,13 +54,16 @@ def escape_html(text: str) -> str:
     return _TAG_START.sub("&lt;", _ENTITY.sub("&amp;", text))
 
 
-def escape_line_start(line: str) -> str:
-    """Escape what would make a line a heading, quote, list, rule or link definition."""
+def escape_line_start(line: str, markup: bool = False) -> str:
+    """Escape what would make a line a heading, quote, list, rule or link definition.
+
+    With `markup`, the line is Markdown made by the converter, whose text is already escaped by
+    escape_text: a `[` there opens a link or a linked image, and stays as it is."""
     line = line.lstrip()
     if _RULE.match(line):
         return "\\" + line
     match = _BLOCK_START.match(line)
-    if not match:
+    if not match or (markup and match.group(1) == "["):
         return line
     token = match.group(1)
     if token[0].isdigit():
@@ -248,7 +251,7 @@ def _fence(text: str) -> str:
 def _paragraph(text: str) -> str:
     """Trim each line of a paragraph and keep its start from being read as block syntax."""
     lines = [line.strip() for line in text.split("  \n")]
-    lines = [escape_line_start(line) for line in lines if line]
+    lines = [escape_line_start(line, markup=True) for line in lines if line]
     return "  \n".join(lines)
 
 
