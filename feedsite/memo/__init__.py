@@ -5,6 +5,7 @@ callable. sqlite3, pickle and multiprocessing are imported here and nowhere else
 """
 
 from feedsite.memo.parallel import chunks, cores, spread
-from feedsite.memo.store import Store, Table
+from feedsite.memo.store import Store
+from feedsite.memo.table import Table
 
 __all__ = ["Store", "Table", "chunks", "cores", "spread"]

@@ -24,14 +24,12 @@ should end with os._exit, as multiprocessing's workers do.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import pickle
 import re
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Any
+
+from feedsite.memo.table import Row, Table, encode_key, framed
 
 FILE_NAME = "memo.sqlite"
 OWN_SUFFIXES = ("", "-wal", "-shm")  # the store's own files: the only ones it ever removes
@@ -44,24 +42,6 @@ _NOT_THE_FILE = frozenset({3, 5, 6, 7, 8, 9, 10, 13, 14, 15, 22, 23})
 # What sqlite3 may raise on a bad file or folder: its own errors, and a message or text it cannot decode.
 _FAILURES = (sqlite3.Error, OSError, ValueError, MemoryError, OverflowError)
 _KEYS_PER_QUERY = 30_000  # below sqlite's limit on bound variables (32,766 since 3.32)
-_CREATE = "CREATE TABLE IF NOT EXISTS {} (key BLOB PRIMARY KEY, blob BLOB NOT NULL, chk BLOB NOT NULL)"
-Row = tuple[Any, Any, Any, Any]  # rowid, key, blob, check: as read, so of any type after corruption
-
-
-def _raw(key: str) -> bytes:
-    """A key as stored: its UTF-8 (lone surrogates kept, so every str has one)."""
-    return key.encode("utf-8", "surrogatepass")
-
-
-def _framed(text: str) -> bytes:
-    data = _raw(text)
-    return len(data).to_bytes(4, "little") + data
-
-
-def _check(prefix: bytes, raw: bytes, blob: bytes) -> bytes:
-    """A row's check: blake2b-128 over fingerprint and table name (the prefix), key and blob, framed."""
-    framed = b"".join((prefix, len(raw).to_bytes(4, "little"), raw, blob))
-    return hashlib.blake2b(framed, digest_size=16).digest()
 
 
 def _broken_file(error: BaseException) -> bool:
@@ -84,8 +64,8 @@ class Store:
         self.path = None if folder is None else Path(folder).absolute() / FILE_NAME
         self.fingerprint = fingerprint
         self.usable = False  # True while the file is in use; False for folder None or once it failed
-        self._stamp = _raw(f"{SCHEMA}:{fingerprint}")
-        self._prefix = _framed(fingerprint)
+        self._stamp = encode_key(f"{SCHEMA}:{fingerprint}")
+        self._prefix = framed(fingerprint)
         self._pid = os.getpid()
         self._db: sqlite3.Connection | None = None
         self._reader: sqlite3.Connection | None = None  # a forked child's own read-only connection
@@ -125,7 +105,7 @@ class Store:
                 self._db.execute("COMMIT")
                 self._on_file.update(table.name for table in dirty)
             except _FAILURES as error:
-                self._fail(error)
+                self._fail(_broken_file(error))
                 self._remove_files()
         finally:
             for table in dirty:
@@ -202,14 +182,19 @@ class Store:
                     own.unlink()
         return not os.path.lexists(self.path)
 
-    def _fail(self, error: BaseException) -> None:
-        """Memory only from now on; a file that is itself unreadable goes, so the next open starts fresh."""
+    def _fail(self, broken: bool) -> None:
+        """Stop using the file: memory only from now on. A broken file (unreadable, or contradicting
+        itself) is removed, so the next open starts afresh. In a forked child: only its reader goes."""
+        mine = os.getpid() == self._pid
+        connection = self._db if mine else self._reader
         with contextlib.suppress(*_FAILURES):
-            if self._db is not None:
-                self._db.close()  # rolls back a transaction under way
-        self._db, self.usable = None, False
-        if _broken_file(error):
-            self._remove_files()
+            if connection is not None:
+                connection.close()
+        self._reader = None
+        if mine:
+            self._db, self.usable = None, False
+            if broken:
+                self._remove_files()
 
     def _connection(self) -> sqlite3.Connection | None:
         """The connection this process may read through: the opener's, or a forked child's own."""
@@ -237,175 +222,9 @@ class Store:
             if keys is None:
                 return db.execute(sql).fetchall()
             for start in range(0, len(keys), _KEYS_PER_QUERY):
-                chunk = [_raw(key) for key in keys[start : start + _KEYS_PER_QUERY]]
+                chunk = [encode_key(key) for key in keys[start : start + _KEYS_PER_QUERY]]
                 rows += db.execute(f"{sql} WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
             return rows
         except _FAILURES as error:
-            if os.getpid() == self._pid:
-                self._fail(error)
-            else:  # a child's reader failed: that child reads from memory only
-                with contextlib.suppress(*_FAILURES):
-                    db.close()
-                self._reader = None
+            self._fail(_broken_file(error))
             return rows
-
-
-class Table(MutableMapping[str, Any]):
-    """One named table of a Store: str keys → picklable values (plain data, treated as immutable).
-
-    Reads come from memory first, then from the file; ``load_all`` and ``get_many`` read in one query.
-    Puts, deletes and ``retain`` change memory at once and the file at the store's next commit.
-    """
-
-    def __init__(self, store: Store, name: str) -> None:
-        self.name = name
-        self._store = store
-        self._prefix = store._prefix + _framed(name)
-        self._mem: dict[str, Any] = {}  # what this process knows is in the table, read or put
-        self._absent: set[str] = set()  # looked up and not found (or deleted)
-        self._complete = False  # _mem holds every value the table has
-        self._puts: dict[str, Any] = {}
-        self._dels: set[str] = set()
-        self._keep: set[str] | None = None  # retain(): rows on file with other keys are gone
-        self._bad: list[Any] = []  # rowids of rows that failed their check: deleted at commit
-
-    # -- reading ---------------------------------------------------------------------------
-    def load_all(self) -> dict[str, Any]:
-        """Every valid value of the table (one query the first time, none after)."""
-        if not self._complete:
-            self._accept(self._store._select(self.name, None), None)
-            self._complete = True
-        return dict(self._mem)
-
-    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
-        """The values of those keys that are found and valid."""
-        found: dict[str, Any] = {}
-        todo: list[str] = []
-        mem = self._mem
-        for key in keys:
-            if key in mem:
-                found[key] = mem[key]
-            elif not self._complete and key not in self._absent and not self._gone(key):
-                todo.append(key)
-        if todo:
-            wanted = set(todo)
-            self._accept(self._store._select(self.name, list(wanted)), wanted)
-            for key in todo:
-                if key in mem:
-                    found[key] = mem[key]
-                else:
-                    self._absent.add(key)
-        return found
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self._mem:
-            return self._mem[key]
-        found = self.get_many((key,))
-        if key in found:
-            return found[key]
-        raise KeyError(key)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and (key in self._mem or key in self.get_many((key,)))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.load_all())
-
-    def __len__(self) -> int:
-        self.load_all()
-        return len(self._mem)
-
-    def _gone(self, key: str) -> bool:
-        """Deleted (or dropped by retain) since the last commit: whatever the file says."""
-        return key in self._dels or (self._keep is not None and key not in self._keep)
-
-    def _accept(self, rows: list[Row], wanted: set[str] | None) -> None:
-        """Take the rows whose check holds into memory; the others are a miss, and deleted at commit."""
-        prefix, mem = self._prefix, self._mem
-        for rowid, raw, blob, check in rows:
-            if type(raw) is not bytes or type(blob) is not bytes or type(check) is not bytes:
-                self._bad.append(rowid)
-                continue
-            try:
-                key = raw.decode("utf-8", "surrogatepass")
-            except UnicodeDecodeError:
-                self._bad.append(rowid)
-                continue
-            if key in mem or self._gone(key) or (wanted is not None and key not in wanted):
-                continue
-            if _check(prefix, raw, blob) != check:
-                self._bad.append(rowid)
-                continue
-            try:
-                mem[key] = pickle.loads(blob)
-            except Exception:  # checked yet unreadable (a class that moved): a miss
-                self._bad.append(rowid)
-
-    # -- writing ---------------------------------------------------------------------------
-    def __setitem__(self, key: str, value: Any) -> None:
-        if not isinstance(key, str):
-            raise TypeError(f"keys are str, not {type(key).__name__}")
-        self._mem[key] = value
-        self._puts[key] = value
-        self._dels.discard(key)
-        self._absent.discard(key)
-        if self._keep is not None:
-            self._keep.add(key)
-
-    def put_many(self, items: Iterable[tuple[str, Any]]) -> None:
-        for key, value in items:
-            self[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        """Delete key; KeyError if it was not there (its row, should one be unreadable, goes anyway)."""
-        there = key in self
-        self._mem.pop(key, None)
-        self._puts.pop(key, None)
-        self._dels.add(key)
-        self._absent.add(key)
-        if not there:
-            raise KeyError(key)
-
-    def retain(self, keys: Collection[str]) -> None:
-        """Delete every value whose key is not one of keys (garbage collection)."""
-        keep = set(keys)
-        for gone in [key for key in self._mem if key not in keep]:
-            del self._mem[gone]
-        for gone in [key for key in self._puts if key not in keep]:
-            del self._puts[gone]
-        self._keep = keep if self._keep is None else self._keep & keep
-
-    def _dirty(self) -> bool:
-        return bool(self._puts or self._dels or self._bad or self._keep is not None)
-
-    def _rows_to_write(self) -> list[tuple[bytes, bytes, bytes]]:
-        """(key, blob, check) of each put; a value that does not pickle is not stored (a miss later)."""
-        rows = []
-        for key, value in self._puts.items():
-            raw = _raw(key)
-            try:
-                blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:
-                self._dels.add(key)  # nor may an older value of it stay on file
-                continue
-            rows.append((raw, blob, _check(self._prefix, raw, blob)))
-        return rows
-
-    def _write(self, db: sqlite3.Connection, rows: list[tuple[bytes, bytes, bytes]]) -> None:
-        """This table's changes, inside the store's commit transaction."""
-        table = f"t_{self.name}"
-        if self.name not in self._store._on_file:
-            db.execute(_CREATE.format(table))
-        doomed = [(rowid,) for rowid in self._bad]
-        if self._keep is not None:
-            keep = {_raw(key) for key in self._keep}
-            listing = db.execute(f"SELECT rowid, key FROM {table}")
-            doomed += [(rowid,) for rowid, raw in listing if raw not in keep]
-        db.executemany(f"DELETE FROM {table} WHERE rowid = ?", doomed)
-        deleted = [(_raw(key),) for key in self._dels]
-        db.executemany(f"DELETE FROM {table} WHERE key = ?", deleted)
-        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", rows)
-
-    def _written(self) -> None:
-        """The changes went to the file (or could not, and the file went): nothing pending."""
-        self._puts, self._dels, self._keep, self._bad = {}, set(), None, []
