@@ -1,33 +1,230 @@
-"""TEMPORARY in-memory stand-in (the memo branch brings the sqlite store)."""
+"""The memo store: named tables of picklable values in one sqlite file, never trusted blindly.
+
+Each row is (key, blob, check), check = blake2b-128 over the fingerprint, the table's name, the key
+and the blob, verified before the blob is unpickled: a row that fails (a flipped bit anywhere in it)
+or does not unpickle is a miss, deleted at the next commit. Freed space is zeroed (secure_delete), so
+a damaged page pointer cannot lead to an older version of a row either.
+
+Any sqlite error, at open or mid-run (not a database, malformed, a directory where the file should
+be, the folder a plain file, read-only, disk full, locked past the busy timeout) makes the store
+memory-only for the rest of the run: nothing is raised, what was read stays valid, ``usable`` turns
+False. A file that is itself unreadable is removed, so the next open starts a fresh one; so is the
+file when changes could not be written to it (a later run must not read what this run replaced).
+Only the store's own files are ever removed (memo.sqlite, -wal, -shm), never a folder.
+
+Values read or put stay in memory in the Store object: one kept open across builds (watch mode: open
+once, commit after each build) reads no row twice. Keys should name their inputs (a content hash).
+
+Fork safety: in a forked child (os.getpid() is not the opener's) a table never touches the parent's
+connection: it reads from memory, then through the child's own read-only connection. Writes in a
+child are never stored (commit there does nothing; the child's own reads see them). A forked child
+should end with os._exit, as multiprocessing's workers do.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import sqlite3
 from pathlib import Path
-from typing import Any
+
+from feedsite.memo.table import Row, Table, encode_key, framed
+
+FILE_NAME = "memo.sqlite"
+OWN_SUFFIXES = ("", "-wal", "-shm")  # the store's own files: the only ones it ever removes
+SCHEMA = "feedsite-memo-1"
+BUSY_SECONDS = 10.0  # how long to wait for another process's write before giving up (memory only)
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}\Z")
+# sqlite result codes that blame the surroundings, not the file: the file is left alone for them.
+# PERM, BUSY, LOCKED, NOMEM, READONLY, INTERRUPT, IOERR, FULL, CANTOPEN, PROTOCOL, NOLFS, AUTH
+_NOT_THE_FILE = frozenset({3, 5, 6, 7, 8, 9, 10, 13, 14, 15, 22, 23})
+# What sqlite3 may raise on a bad file or folder: its own errors, and a message or text it cannot decode.
+_FAILURES = (sqlite3.Error, OSError, ValueError, MemoryError, OverflowError)
+_KEYS_PER_QUERY = 30_000  # below sqlite's limit on bound variables (32,766 since 3.32)
 
 
-class Table(dict):  # type: ignore[type-arg]
-    def load_all(self) -> dict[str, Any]:
-        return dict(self)
-
-    def put_many(self, items: Any) -> None:
-        self.update(items)
-
-    def retain(self, keys: Any) -> None:
-        for k in [k for k in self if k not in keys]:
-            del self[k]
+def _broken_file(error: BaseException) -> bool:
+    """Whether an error says the file itself is unreadable (corrupt, not a database, wrong shape)."""
+    if isinstance(error, UnicodeDecodeError):  # a damaged schema makes error messages of its bytes
+        return True
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF not in _NOT_THE_FILE
 
 
 class Store:
+    """Named tables of values, memoized in ``folder/memo.sqlite``; ``folder`` None keeps them in memory.
+
+    ``fingerprint`` names the code and settings that made the values: a file made under another one
+    is replaced by a fresh one. Puts are buffered in memory and written by ``commit`` in one
+    transaction; ``close`` does not commit.
+    """
+
     def __init__(self, folder: Path | None, fingerprint: str) -> None:
-        self.tables: dict[str, Table] = {}
-        self.usable = folder is not None
+        self.path = None if folder is None else Path(folder).absolute() / FILE_NAME
+        self.fingerprint = fingerprint
+        self.usable = False  # True while the file is in use; False for folder None or once it failed
+        self._stamp = encode_key(f"{SCHEMA}:{fingerprint}")
+        self._prefix = framed(fingerprint)
+        self._pid = os.getpid()
+        self._db: sqlite3.Connection | None = None
+        self._reader: sqlite3.Connection | None = None  # a forked child's own read-only connection
+        self._reader_pid = 0
+        self._tables: dict[str, Table] = {}
+        self._on_file: set[str] = set()  # the tables the file holds
+        self._closed = False
+        if self.path is not None:
+            self._db = self._open(self.path)
+            self.usable = self._db is not None
 
     def table(self, name: str) -> Table:
-        return self.tables.setdefault(name, Table())
+        """The table of this name (lower-case letters, digits and _): the same object each time."""
+        table = self._tables.get(name)
+        if table is None:
+            if not isinstance(name, str) or not _NAME.match(name):
+                raise ValueError(f"not a table name: {name!r}")
+            table = self._tables[name] = Table(self, name)
+        return table
 
     def commit(self) -> None:
-        pass
+        """Write every table's changes since the last commit, in one transaction (in a child: nothing)."""
+        if os.getpid() != self._pid:
+            return
+        dirty = [table for table in self._tables.values() if table._dirty()]
+        try:
+            if not dirty or self._closed:  # after close: memory only, as the caller chose
+                return
+            if self._db is None:  # changes this run cannot write: older values must not outlive them
+                self._remove_files()
+                return
+            writes = [(table, table._rows_to_write()) for table in dirty]
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for table, rows in writes:
+                    table._write(self._db, rows)
+                self._db.execute("COMMIT")
+                self._on_file.update(table.name for table in dirty)
+            except _FAILURES as error:
+                self._fail(_broken_file(error))
+                self._remove_files()
+        finally:
+            for table in dirty:
+                table._written()
 
     def close(self) -> None:
-        pass
+        """Close the file; puts not committed are not written, nor any later. Values stay readable."""
+        if os.getpid() == self._pid:
+            self._closed, self.usable = True, False
+            with contextlib.suppress(*_FAILURES):
+                if self._db is not None:
+                    self._db.close()
+            self._db = None
+        if self._reader is not None and self._reader_pid == os.getpid():
+            with contextlib.suppress(*_FAILURES):
+                self._reader.close()
+        self._reader = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the file --------------------------------------------------------------------------
+    def _open(self, path: Path) -> sqlite3.Connection | None:
+        """A connection to a file of this fingerprint (made afresh if need be), or None: memory only."""
+        for attempt in (1, 2):
+            db, error = None, None
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+                if not self._prepare(db):
+                    return db
+            except _FAILURES as failure:  # the folder a file, read-only, the path a directory, a bad file…
+                error = failure
+            if db is not None:
+                with contextlib.suppress(*_FAILURES):
+                    db.close()
+            # Made afresh only over a file that is ours to replace: unreadable, or another fingerprint's.
+            if attempt == 2 or (error is not None and not _broken_file(error)) or not self._remove_files():
+                return None
+        return None
+
+    def _prepare(self, db: sqlite3.Connection) -> bool:
+        """Set the connection up; True when the file is another fingerprint's (or of another shape)."""
+        db.text_factory = bytes
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "secure_delete=ON", "cell_size_check=ON"):
+            db.execute(f"PRAGMA {pragma}").fetchall()
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if b"meta" in tables:
+            row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+            if row is None or row[0] != self._stamp:
+                return True
+            ours = (name for name in tables if isinstance(name, bytes) and name.startswith(b"t_"))
+            self._on_file = {name[2:].decode("ascii", "replace") for name in ours}
+            return False
+        if tables:
+            return True
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self._stamp,))
+        db.execute("COMMIT")
+        return False
+
+    def _remove_files(self) -> bool:
+        """Remove the store's own files (never a folder); True when its database file is gone."""
+        if self.path is None:
+            return False
+        for suffix in OWN_SUFFIXES:
+            own = self.path.with_name(self.path.name + suffix)
+            with contextlib.suppress(OSError):
+                if own.is_symlink() or own.is_file():
+                    own.unlink()
+        return not os.path.lexists(self.path)
+
+    def _fail(self, broken: bool) -> None:
+        """Stop using the file: memory only from now on. A broken file (unreadable, or contradicting
+        itself) is removed, so the next open starts afresh. In a forked child: only its reader goes."""
+        mine = os.getpid() == self._pid
+        connection = self._db if mine else self._reader
+        with contextlib.suppress(*_FAILURES):
+            if connection is not None:
+                connection.close()
+        self._reader = None
+        if mine:
+            self._db, self.usable = None, False
+            if broken:
+                self._remove_files()
+
+    def _connection(self) -> sqlite3.Connection | None:
+        """The connection this process may read through: the opener's, or a forked child's own."""
+        if os.getpid() == self._pid:
+            return self._db
+        if self._reader_pid != os.getpid():  # first read in this child: never the parent's connection
+            self._reader, self._reader_pid = None, os.getpid()
+            if self._db is not None and self.path is not None:
+                with contextlib.suppress(*_FAILURES):
+                    uri = f"{self.path.as_uri()}?mode=ro"
+                    reader = sqlite3.connect(uri, BUSY_SECONDS, isolation_level=None, uri=True)
+                    reader.text_factory = bytes
+                    reader.execute("PRAGMA cell_size_check=ON").fetchall()
+                    self._reader = reader
+        return self._reader
+
+    def _select(self, name: str, keys: list[str] | None) -> list[Row]:
+        """(rowid, key, blob, check) of every row of a table, or of those with these keys."""
+        db = self._connection() if name in self._on_file else None
+        if db is None:
+            return []
+        sql = f"SELECT rowid, key, blob, chk FROM t_{name}"
+        rows: list[Row] = []
+        try:
+            if keys is None:
+                return db.execute(sql).fetchall()
+            for start in range(0, len(keys), _KEYS_PER_QUERY):
+                chunk = [encode_key(key) for key in keys[start : start + _KEYS_PER_QUERY]]
+                rows += db.execute(f"{sql} WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            return rows
+        except _FAILURES as error:
+            self._fail(_broken_file(error))
+            return rows
