@@ -23,13 +23,9 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
     place = {id(post): index for index, post in enumerate(live)}
     for post in posts:
         index = place.get(id(post))
-        retracted = post.entry.retracted
-        description = f"Retracted: {retracted.reason}" if retracted else post.summary
-        context = {
+        context = {  # what the page shows of itself (`page`) follows from these: entry_extras makes it
             "site": plan.site,
-            "page": page_info(
-                plan, post.path, post.entry.title, [site_feed], description=description, lang=post.entry.lang
-            ),
+            "site_feed": site_feed,
             "post": post,
             "newer": live[index - 1] if index is not None and index > 0 else None,
             "older": live[index + 1] if index is not None and index + 1 < len(live) else None,
@@ -48,7 +44,17 @@ def entry_extras(context: dict[str, Any]) -> dict[str, Any]:
     post: Post = context["post"]
     entry = post.entry
     retracted = entry.retracted
+    description = f"Retracted: {retracted.reason}" if retracted else post.summary
+    page = page_info(
+        context["site"],
+        post.path,
+        entry.title,
+        [context["site_feed"]],
+        description=description,
+        lang=entry.lang,
+    )
     return {
+        "page": page,
         "image": absolute(post.url, entry.image) if entry.image and not retracted else None,
         "bylines": tuple({"name": a.name, "path": author_path(a.name)} for a in entry.authors),
         "corrections": tuple(

@@ -31,7 +31,7 @@ def plan_extras(plan: Planner, config: SiteConfig, site_feed: FeedInfo) -> None:
     root = "/" + plan.site.base_url.split("://", 1)[1].split("/", 1)[1]
     context = {
         "site": plan.site,
-        "page": page_info(plan, "404.html", "Page not found", [site_feed], root=root),
+        "page": page_info(plan.site, "404.html", "Page not found", [site_feed], root=root),
     }
     plan.page("404.html", "404.html", context)
     for path, file in static_files(config).items():

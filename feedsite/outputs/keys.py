@@ -48,7 +48,13 @@ class Hasher:
             out.append("n")
         elif kind is bool or kind is int or kind is float:
             out.append(f"{kind.__name__[0]}{value!r}")
-        elif kind is tuple or kind is list:
+        elif kind is tuple:  # immutable: hashed once, as a dataclass is (pages share their feeds)
+            parts = [f"T{len(value)}"]
+            self._all(value, parts)
+            digest = _sha("\x1f".join(parts))
+            self._done[id(value)] = (value, digest)
+            out.append(digest)
+        elif kind is list:
             out.append(f"L{len(value)}")
             self._all(value, out)
         elif kind is dict:

@@ -15,7 +15,7 @@ from feedsite.theme import month_name
 from feedsite.urls import absolute, allowed_url, output_file, page_dir, slugify
 
 if TYPE_CHECKING:
-    from feedsite.outputs import Planner
+    from feedsite.outputs import Planner, SiteInfo
 
 
 def root_of(path: str) -> str:
@@ -25,7 +25,7 @@ def root_of(path: str) -> str:
 
 
 def page_info(
-    plan: Planner,
+    site: SiteInfo,
     path: str,
     title: str,
     feeds: Sequence[FeedInfo],
@@ -39,10 +39,10 @@ def page_info(
     return PageInfo(
         path=path,
         title=title,
-        description=description or plan.site.description,
-        canonical=absolute(plan.site.base_url, path),
+        description=description or site.description,
+        canonical=absolute(site.base_url, path),
         root=root or root_of(path),
-        lang=lang or plan.site.language,
+        lang=lang or site.language,
         feeds=_links(tuple(feeds)),
     )
 
@@ -87,7 +87,7 @@ def listing(
         page_title = f"{title} (page {number})" if number else title
         context = {
             "site": plan.site,
-            "page": page_info(plan, path, page_title, feeds),
+            "page": page_info(plan.site, path, page_title, feeds),
             "heading": heading,
             "posts": tuple(shown),
             "pages": pages,
@@ -109,7 +109,7 @@ def archives(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
         frozen = {y: {m: tuple(ps) for m, ps in months.items()} for y, months in shown.items()}
         context = {
             "site": plan.site,
-            "page": page_info(plan, path, title, [site_feed]),
+            "page": page_info(plan.site, path, title, [site_feed]),
             "heading": title,
             "years": frozen,
             "month": month,
@@ -139,7 +139,7 @@ def tags(
     groups = by_tag(posts)
     shown = {tag: live(tagged) for tag, tagged in groups.items()}
     counts: tuple[tuple[Tag, int], ...] = tuple((tag, len(ps)) for tag, ps in shown.items() if ps)
-    context = {"site": plan.site, "page": page_info(plan, "tags/", "Tags", [site_feed]), "tags": counts}
+    context = {"site": plan.site, "page": page_info(plan.site, "tags/", "Tags", [site_feed]), "tags": counts}
     plan.page("tags/index.html", "tags.html", context)
     for tag, tagged in groups.items():
         title = plan.site.title
@@ -200,7 +200,7 @@ def authors(
     counts = tuple((author, len(ps)) for author, ps in shown.items() if ps)
     context = {
         "site": plan.site,
-        "page": page_info(plan, "authors/", "Authors", [site_feed]),
+        "page": page_info(plan.site, "authors/", "Authors", [site_feed]),
         "authors": counts,
     }
     plan.page("authors/index.html", "authors.html", context)
