@@ -22,7 +22,8 @@ class Hasher:
     inline in the loops (a call per value would cost more than the hashing)."""
 
     def __init__(self) -> None:
-        self._done: dict[int, tuple[object, str]] = {}  # id → (the object, kept alive; its digest)
+        self._done: dict[int, str] = {}  # id → digest of an object hashed already
+        self._alive: list[object] = []  # ... which stays alive, so no other object gets its id
         self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
     def digest(self, value: Any) -> str:
@@ -37,8 +38,8 @@ class Hasher:
                 out.append(f"s{len(value)}:{value}")
                 continue
             known = done.get(id(value))
-            if known is not None and known[0] is value:
-                out.append(known[1])
+            if known is not None:
+                out.append(known)
             else:
                 self._walk(value, out)
 
@@ -52,7 +53,7 @@ class Hasher:
             parts = [f"T{len(value)}"]
             self._all(value, parts)
             digest = _sha("\x1f".join(parts))
-            self._done[id(value)] = (value, digest)
+            self._keep(value, digest)
             out.append(digest)
         elif kind is list:
             out.append(f"L{len(value)}")
@@ -80,8 +81,12 @@ class Hasher:
             parts: list[str] = [f"D{type(value).__qualname__}"]  # the type fixes which fields, in order
             self._all(fields(value), parts)
             digest = _sha("\x1f".join(parts))
-        self._done[id(value)] = (value, digest)
+        self._keep(value, digest)
         out.append(digest)
+
+    def _keep(self, value: object, digest: str) -> None:
+        self._done[id(value)] = digest
+        self._alive.append(value)
 
 
 def _sha(text: str) -> str:

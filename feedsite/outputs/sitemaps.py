@@ -25,9 +25,8 @@ def plan_sitemaps(plan: Planner, posts: Sequence[Post]) -> None:
     sitemap lists live articles only."""
     base = plan.site.base_url
     newest = newest_time(posts)
-    lists = [absolute(base, p) for p in ("", "archive/", "tags/", "authors/")]
-    urls = tuple((u, newest) for u in lists) + tuple((p.url, p.entry.modified) for p in posts)
-    plan.document("sitemap.xml", sitemap, {"urls": urls})
+    lists = tuple((absolute(base, p), newest) for p in ("", "archive/", "tags/", "authors/"))
+    plan.document("sitemap.xml", sitemap, {"lists": lists, "posts": tuple(posts)})
     news = news_items(plan.site.title, plan.site.language, [p for p in posts if p.entry.retracted is None])
     maps = [absolute(base, "sitemap.xml")]
     if news:  # a urlset needs at least one url: with nothing published there is no news sitemap
@@ -68,12 +67,13 @@ def news_language(tag: str) -> str:
 
 
 def sitemap(context: dict[str, Any]) -> bytes:
-    """sitemap.xml for (absolute URL, last modified) pairs."""
+    """sitemap.xml: the lists' (absolute URL, last modified) pairs, then every post's page."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for url, modified in context["urls"]:
+    urls = [*context["lists"], *((p.url, p.entry.modified) for p in context["posts"])]
+    for url, modified in urls:
         lastmod = f"<lastmod>{modified.isoformat()}</lastmod>" if modified else ""
         lines.append(f"  <url><loc>{html.escape(url, quote=False)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
