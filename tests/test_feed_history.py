@@ -135,13 +135,15 @@ def test_full_archive_pages_keep_their_bytes(tmp_path: Path) -> None:
             path.unlink()
 
 
-def test_tag_feeds_have_their_own_history(eleven: Path) -> None:
+def test_tag_feeds_keep_their_newest_entries_without_history(eleven: Path) -> None:
+    """The full history is the site feed's: a tag's feed keeps its newest entries, has no archive
+    pages and, holding only some of its entries, does not say it is complete."""
     tag = eleven / "tags/world"
+    assert not (tag / "feeds").exists()
     for name in NAMES:
-        assert ids_along(eleven, BASE, f"tags/world/{name}") == [story_id(n) for n in range(11, 0, -1)]
-    assert (tag / "feeds/archive/1/atom.xml").is_file()
-    assert links(tag / "atom.xml")["prev-archive"] == f"{BASE}tags/world/feeds/archive/5/atom.xml"
-    assert links(tag / "feeds/archive/2/feed.xml")["current"] == f"{BASE}tags/world/feed.xml"
+        assert ids_along(eleven, BASE, f"tags/world/{name}") == [story_id(n) for n in range(11, 8, -1)]
+    assert "prev-archive" not in links(tag / "atom.xml")
+    assert b"complete" not in (tag / "atom.xml").read_bytes()
 
 
 def test_a_retracted_entry_leaves_the_feeds_and_keeps_its_place(tmp_path: Path) -> None:

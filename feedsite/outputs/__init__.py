@@ -136,9 +136,9 @@ def plan_site(
     entries.entries(plan, posts, live, site_feed)
     pages.archives(plan, live, site_feed)
     for info, base, tagged in pages.tags(plan, posts, site_feed):
-        feeds.plan_feeds(plan, info, base, tagged)
+        feeds.plan_feeds(plan, info, base, tagged, history=False)
     for info, base, written in pages.authors(plan, posts, site_feed):
-        feeds.plan_feeds(plan, info, base, written)
+        feeds.plan_feeds(plan, info, base, written, history=False)
     sitemaps.plan_sitemaps(plan, posts)
     extras.plan_extras(plan, config, site_feed)
     redirects.plan_redirects(plan, posts, urls or {})  # last: a live page always wins its path

@@ -65,11 +65,15 @@ def page_slice(total: int, kept: int, size: int, number: int) -> slice:
     return slice(max(total - number * size, kept), total - (number - 1) * size)
 
 
-def links(url: Callable[[int], str], number: int, pages: int, hubs: tuple[str, ...]) -> Links:
+def links(
+    url: Callable[[int], str], number: int, pages: int, hubs: tuple[str, ...], complete: bool | None = None
+) -> Links:
     """The links of document `number` (0: the subscription document) of a feed with `pages`
-    archive pages; url(n) is the absolute URL of document n in the same format."""
+    archive pages; url(n) is the absolute URL of document n in the same format. A feed without
+    history says whether it is `complete` itself (by default: when it has no archive pages)."""
     if number == 0:
-        return Links(url(0), prev_archive=url(pages) if pages else None, complete=not pages, hubs=hubs)
+        whole = not pages if complete is None else complete
+        return Links(url(0), prev_archive=url(pages) if pages else None, complete=whole, hubs=hubs)
     return Links(
         url(number),
         current=url(0),

@@ -63,18 +63,23 @@ def site_feed(site: SiteInfo) -> FeedInfo:
     return feed_info(site, site.title, site.description, "")
 
 
-def plan_feeds(plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post]) -> None:
+def plan_feeds(
+    plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post], *, history: bool = True
+) -> None:
     """The three feeds of `posts` (newest first; any list: the site's, a tag's, an author's) rooted
     at `base` ("" or a folder such as "tags/x/"): base/feed.xml, base/atom.xml, base/feed.json, and
-    their archive pages under base/feeds/archive/N/. A retracted entry keeps its place in the
-    numbering (so no full archive page changes) but no document lists it; the Atom subscription
-    document carries a tombstone for it."""
-    feed = _Feed(plan, info, base, posts)
+    with `history` their archive pages under base/feeds/archive/N/. A retracted entry keeps its
+    place in the numbering (so no full archive page changes) but no document lists it; the Atom
+    subscription document carries a tombstone for it. Without `history` a feed keeps its newest
+    entries only, and says it is complete only when it holds them all."""
+    feed = _Feed(plan, info, base, posts, history)
     site, total = plan.site, len(posts)
     kept = feedhistory.fitting(min(site.feed_limit, total), feed.bound, feed.exact, site.feed_max_bytes)
-    pages = feedhistory.page_count(total - kept, site.feed_archive_size)
+    pages = feedhistory.page_count(total - kept, site.feed_archive_size) if history else 0
     for path, make, context in feed.documents(0, pages, feed.items(posts[:kept], feed.deleted)):
         plan.document(path, make, context)
+    if not history:
+        return
     for number, shown in feedhistory.newest_first_pages(posts, kept, site.feed_archive_size):
         for path, make, context in feed.documents(number, pages, feed.items(shown)):
             plan.document(path, make, context)
@@ -83,8 +88,11 @@ def plan_feeds(plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post]) 
 class _Feed:
     """One feed being planned: its posts, where its documents live, what each lists."""
 
-    def __init__(self, plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post]) -> None:
+    def __init__(
+        self, plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post], history: bool
+    ) -> None:
         self.plan, self.site, self.info, self.base, self.posts = plan, plan.site, info, base, posts
+        self.history = history
         self.deleted = tuple(p for p in posts if p.entry.retracted is not None)
         self.images: dict[int, Media | None] = {}
 
@@ -109,6 +117,7 @@ class _Feed:
         """(path, maker, context) of document `number` in each format, of a feed with `pages` pages."""
         folder = self.base if number == 0 else feedhistory.archive_folder(self.base, number)
         hubs = self.site.websub_hubs if number == 0 else ()
+        complete = None if self.history else len(items.posts) >= len(self.posts) - len(self.deleted)
         return [
             (
                 folder + name,
@@ -116,7 +125,7 @@ class _Feed:
                 {
                     "site": self.site,
                     "info": self.info,
-                    "links": feedhistory.links(partial(self.url, name), number, pages, hubs),
+                    "links": feedhistory.links(partial(self.url, name), number, pages, hubs, complete),
                     "items": items,
                 },
             )
