@@ -6,11 +6,9 @@ build asks for again is garbage)."""
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from feedsite.memo import packing
 from feedsite.memo.store import Store
 
 
@@ -50,32 +48,6 @@ class View(MutableMapping[str, Any]):
         return len(self.data)
 
 
-# Tables whose values are kept as marshal'd bytes (memo/packing.py): parsed entries, read back by
-# every build, come back several times quicker than pickles.
-PACKED = frozenset({"entries"})
-# store → table → key → (the packed bytes, the value they gave): a long-running process (watch
-# mode) unpacks each value once, not once a build.
-_unpacked: weakref.WeakKeyDictionary[Store, dict[str, dict[str, tuple[bytes, Any]]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _unpack(store: Store, name: str, stored: dict[str, Any]) -> dict[str, Any]:
-    known = _unpacked.setdefault(store, {}).setdefault(name, {})
-    values: dict[str, Any] = {}
-    for key, blob in stored.items():
-        seen = known.get(key)
-        if seen is not None and seen[0] is blob:
-            values[key] = seen[1]
-            continue
-        try:
-            values[key] = packing.loads(blob) if type(blob) is bytes else blob
-        except Exception:  # checked, yet not a value this code packed (moved class, bad tag): a miss
-            continue
-        known[key] = (blob, values[key])
-    return values
-
-
 class Memos:
     """The views of one build over a store."""
 
@@ -85,26 +57,15 @@ class Memos:
 
     def view(self, name: str) -> View:
         if name not in self.views:
-            stored = self.store.table(name).load_all()
-            self.views[name] = View(_unpack(self.store, name, stored) if name in PACKED else stored)
+            self.views[name] = View(self.store.table(name).load_all())
         return self.views[name]
 
     def save(self) -> None:
         """Keep what this build made and used; drop the rest; commit."""
         for name, view in self.views.items():
             table = self.store.table(name)
-            if view.added and name in PACKED:
-                table.put_many((key, _packed(value)) for key, value in view.added.items())
-            elif view.added:
+            if view.added:
                 table.put_many(view.added.items())
             if len(view.used) != len(view.data) or view.removed:
                 table.retain(view.used)
         self.store.commit()
-
-
-def _packed(value: Any) -> Any:
-    """value as marshal'd bytes, or as it is (pickled by the store) when packing cannot carry it."""
-    try:
-        return packing.dumps(value)
-    except ValueError:
-        return value
