@@ -115,13 +115,15 @@ def render_posts(
 
     done = 0
     for count, part in spread(job, len(todo)):
-        for index, made in zip(todo[done : done + count], part, strict=True):
-            rendered[keys[index]] = made
+        for index, (html, first) in zip(todo[done : done + count], part, strict=True):
+            rendered[keys[index]] = (Html(html, keys[index]), first)  # one copy, shared with the post
         done += count
     tags = tag_index(entries)
     posts = []
     for entry, key in zip(entries, keys, strict=True):
         html, first = rendered[key]
+        if type(html) is not Html or html.key != key:  # stored by other code: wrap it
+            html = Html(html, key)
         path = entry.url_path
         posts.append(
             Post(
@@ -129,7 +131,7 @@ def render_posts(
                 path=path,
                 url=absolute(config.base_url, path),
                 tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
-                html=Html(html, key),
+                html=html,
                 summary=entry.summary or first,
             )
         )
