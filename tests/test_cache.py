@@ -190,7 +190,7 @@ def test_overridden_summary_and_title_macros_are_used_on_every_page(project: Pat
     macros = (Path(feedsite.build.__file__).parent / "templates/_macros.html").read_text("utf-8")
     (project / "templates/_macros.html").write_text(
         macros.replace(
-            '<article class="summary">', '<article class="summary" data-root="{{ root }}">'
+            '<article class="story', '<article data-root="{{ root }}" class="story'
         ).replace('<ul class="titles">', '<ul class="titles" data-root="{{ root }}">')
     )
     run(project)
