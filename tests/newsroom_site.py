@@ -77,7 +77,8 @@ def make_newsroom(root: Path) -> Path:
             ]
             lines += ["image_caption: Where it happened."]
         if n == 0:
-            lines += ["updated: 2024-11-21T18:30:00+01:00"]
+            lines += ["updated: 2024-11-21T18:30:00+01:00", "corrections:"]
+            lines += ["  - {date: 2024-11-21T18:30:00+01:00, text: An earlier version misnamed the city.}"]
         if n == FEATURED:
             lines += ["featured: true"]
         if n == OWN_SECTION:
