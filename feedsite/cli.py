@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from feedsite import __version__
 from feedsite.config import CONFIG_NAME, SiteConfig, load_config
 from feedsite.errors import FeedsiteError
+from feedsite.search import index_site
 
 if TYPE_CHECKING:
     from feedsite.build import BuildOptions, BuildReport
@@ -145,6 +146,8 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
     with TerminalBars(err) as bars:
         report = build(config, options, bars)
     print(summary_line(report), file=out)
+    if config.search_enabled:  # Pagefind indexes what was just written (feedsite.search)
+        print(f"search index: {config.output_dir}/pagefind/ in {index_site(config):.2f} s", file=out)
     for warning in report.warnings:
         print(warning, file=err)
     if report.next_change is not None:

@@ -32,6 +32,9 @@ per_page = 10                          # summaries per page on the home and tag 
 [markdown]
 extensions = ["extra", "sane_lists"]   # Python-Markdown extensions
 
+[search]
+enabled = true                         # index site/ with Pagefind after each build (default: false)
+
 [paths]
 content = "content"
 output = "site"

@@ -20,6 +20,9 @@ rights = "© The Daily Fixture"
 
 [pagination]
 per_page = 7
+
+[search]
+enabled = true
 """
 
 SECTIONS = ("Ukraine", "Economy", "Climate")

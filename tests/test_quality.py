@@ -8,6 +8,7 @@ vnu.jar runs on Debian's default-jre-headless, axe-core is injected through Play
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -21,6 +22,10 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, build_project
 from newsroom_site import make_newsroom
+
+from feedsite.config import load_config
+from feedsite.errors import BuildError
+from feedsite.search import index_site
 
 CHECKERS = Path(os.environ.get("FEEDSITE_CHECKERS", ROOT / ".checkers")) / "node_modules"
 VNU = CHECKERS / "vnu-jar/build/dist/vnu.jar"
@@ -41,6 +46,7 @@ PAGE_TYPES = {  # one page of every kind the site has
     "year": "2024/index.html",
     "month": "2024/11/index.html",
     "404": "404.html",
+    "search": "search/index.html",
 }
 
 
@@ -48,6 +54,8 @@ PAGE_TYPES = {  # one page of every kind the site has
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_newsroom(tmp_path_factory.mktemp("quality"))
     build_project(root)
+    with contextlib.suppress(BuildError):  # without Pagefind, the search page is checked as it loads
+        index_site(load_config(root))  # the search page's results need the index
     return root / "site"
 
 
@@ -106,7 +114,15 @@ def test_axe_core_finds_no_violations(served: str) -> None:
                     )
                     page = context.new_page()
                     for name, path in PAGE_TYPES.items():
-                        page.goto(served + path.removesuffix("index.html"))
+                        page.goto(
+                            served
+                            + path.removesuffix("index.html")
+                            + ("?q=budget" if name == "search" else "")
+                        )
+                        if name == "search":  # Pagefind's results, when it indexed the site
+                            page.wait_for_selector(
+                                ".pagefind-ui__result, .pagefind-ui__message", timeout=10_000
+                            )
                         page.add_script_tag(content=script)
                         result = page.evaluate(
                             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
