@@ -1,6 +1,6 @@
 """A small newsroom project for the front-page, quality and browser tests (no tests here): ten stories
-in three sections, some with images, one featured, one with a `section:` of its own, no site
-description (so pages need generated ones)."""
+in three sections, some with images, one featured, one with a `section:` of its own, one with
+corrections, one retracted; no site description (so pages need generated ones); search on."""
 
 from __future__ import annotations
 
@@ -96,4 +96,17 @@ def make_newsroom(root: Path) -> Path:
             "",
         ]
         write(root / f"content/2024/11/story-{n}.md", "\n".join(lines))
+    write(root / "content/2024/11/withdrawn.md", RETRACTED)  # its page stays, as a notice; lists drop it
     return root
+
+
+RETRACTED = """\
+---
+title: A story that was withdrawn
+date: 2024-11-10T07:00:00+01:00
+id: urn:uuid:00000000-0000-4000-8000-999999999999
+tags: [Economy]
+retracted: {date: 2024-11-10T12:00:00+01:00, reason: It relied on a forged document.}
+---
+The text that was withdrawn.
+"""

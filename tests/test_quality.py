@@ -38,6 +38,7 @@ PAGE_TYPES = {  # one page of every kind the site has
     "older page": "page/1/index.html",
     "entry": "2024/11/story-0/index.html",
     "entry without image": "2024/11/story-2/index.html",
+    "retracted entry": "2024/11/withdrawn/index.html",
     "tag": "tags/ukraine/index.html",
     "tag index": "tags/index.html",
     "author": "authors/jane-doe/index.html",
