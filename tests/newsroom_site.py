@@ -1,4 +1,4 @@
-"""A small newsroom project for the front-page, quality and browser tests (no tests here): ten stories
+"""A small newsroom project for the front-page and quality tests (no tests here): ten stories
 in three sections, some with images, one featured, one with a `section:` of its own, one with
 corrections, one retracted; no site description (so pages need generated ones); search on."""
 
