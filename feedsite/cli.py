@@ -1,6 +1,6 @@
 """The feedsite command: parse options, load the config, call one function, map errors to exit codes.
 
-Also what the commands do when it is short (build's summary line, check, new) and the progress bars
+Also what the commands do when it is short (build's summary line, check) and the progress bars
 (tqdm, on a terminal only) that build and import report to.
 """
 
@@ -10,7 +10,6 @@ import argparse
 import io
 import os
 import sys
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +17,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from feedsite import __version__
-from feedsite.config import SiteConfig, load_config
+from feedsite.config import CONFIG_NAME, SiteConfig, load_config
 from feedsite.errors import FeedsiteError
+from feedsite.search import index_site
 
 if TYPE_CHECKING:
     from feedsite.build import BuildOptions, BuildReport
@@ -146,6 +146,8 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
     with TerminalBars(err) as bars:
         report = build(config, options, bars)
     print(summary_line(report), file=out)
+    if config.search_enabled:  # Pagefind indexes what was just written (feedsite.search)
+        print(f"search index: {config.output_dir}/pagefind/ in {index_site(config):.2f} s", file=out)
     for warning in report.warnings:
         print(warning, file=err)
     if report.next_change is not None:
@@ -182,37 +184,28 @@ def check_feeds(config: SiteConfig, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-NEW_BODY = "Write the story here."
-
-
-def new_entry(config: SiteConfig, title: str, *, draft: bool = False, now: datetime | None = None) -> Path:
-    """Write content/YYYY/MM/<slug>.md with a permanent id; never overwrites a file."""
-    from feedsite.entryfile import write_entry
-    from feedsite.urls import slugify
-
-    when = (now or datetime.now(config.tz)).astimezone(config.tz).replace(microsecond=0)
-    title = " ".join(title.split())
-    if not title:
-        raise FeedsiteError("feedsite new: the title must not be empty")
-    slug = slugify(title)
-    meta: dict[str, object] = {"title": title, "date": when, "id": f"urn:uuid:{uuid.uuid4()}"}
-    if draft:
-        meta["draft"] = True
-    folder = config.path("content") / f"{when:%Y}" / f"{when:%m}"
-    for n in range(1, 1000):
-        path = folder / (f"{slug}.md" if n == 1 else f"{slug}-{n}.md")
-        if write_entry(path, meta, NEW_BODY, exclusive=True):
-            return path
-    raise FeedsiteError(f"{folder}/{slug}-*.md: too many entries with this slug")
-
-
 # ---- the commands --------------------------------------------------------------------------
+
+
+def project_root(given: Path | None, start: Path | None = None) -> Path:
+    """-C DIR as given, else the nearest folder upwards holding feedsite.toml (as git finds .git)."""
+    if given is not None:
+        return given
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return here
+
+
+def _config(args: argparse.Namespace) -> SiteConfig:  # every command but init
+    return load_config(project_root(args.directory))
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from feedsite.build import BuildOptions
 
-    config = load_config(args.directory)
+    config = _config(args)
     options = BuildOptions(drafts=args.drafts, future=args.future, use_cache=not args.no_cache)
     if args.watch:
         from feedsite.preview.watch import watch_forever
@@ -223,13 +216,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    return run_check(load_config(args.directory), sys.stdout, sys.stderr)
+    return run_check(_config(args), sys.stdout, sys.stderr)
 
 
 def _cmd_next(args: argparse.Namespace) -> int:
     from feedsite.build import next_scheduled
 
-    when = next_scheduled(load_config(args.directory))
+    when = next_scheduled(_config(args))
     if when is not None:
         print(when.isoformat())
     return EXIT_OK
@@ -238,20 +231,23 @@ def _cmd_next(args: argparse.Namespace) -> int:
 def _cmd_ping(args: argparse.Namespace) -> int:
     from feedsite.ping import ping
 
-    return ping(load_config(args.directory), sys.stdout, sys.stderr, everything=args.all)
+    return ping(_config(args), sys.stdout, sys.stderr, everything=args.all)
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    config = load_config(args.directory)
-    path = new_entry(config, args.title, draft=args.draft)
-    print(f"created {path.relative_to(config.root).as_posix()}")
+    from feedsite.scaffold import new_entry
+
+    config = _config(args)
+    path = new_entry(config, args.title, draft=not args.publish)
+    shown = path.relative_to(config.root).as_posix()
+    print(f"created {shown}" + ("" if args.publish else " (a draft: remove `draft: true` to publish it)"))
     return EXIT_OK
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
     from feedsite.scaffold import init_project
 
-    target = args.directory / args.target
+    target = (args.directory or Path(".")) / args.target
     init_project(target)
     print(f"created a feedsite project in {target}: edit feedsite.toml, then run `feedsite build`")
     return EXIT_OK
@@ -260,13 +256,21 @@ def _cmd_init(args: argparse.Namespace) -> int:
 def _cmd_import(args: argparse.Namespace) -> int:
     from feedsite.dates import DateError, parse_date
     from feedsite.importers import ImportOptions, run_import
+    from feedsite.scaffold import has_seeds
 
-    config = load_config(args.directory)
+    config = _config(args)
     try:
         date = parse_date(args.date, config.tz) if args.date is not None else None
     except DateError as exc:
         print(f"feedsite import: --date: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if not args.paths and not has_seeds(config):
+        print(
+            f"feedsite import: {config.seeds_dir}/ holds no sources to import: put articles there "
+            "(.txt, .html, feeds) or name them: feedsite import PATH...",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     options = ImportOptions(
         tags=tuple(args.tag),
         author=args.author,
@@ -286,7 +290,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from feedsite.build import BuildOptions
     from feedsite.preview.server import serve_forever
 
-    config = load_config(args.directory)
+    config = _config(args)
     options = BuildOptions(drafts=args.drafts, future=args.future)
     return serve_forever(config, options, args.host, args.port, sys.stdout, sys.stderr)
 
@@ -306,9 +310,10 @@ def make_parser() -> argparse.ArgumentParser:
         "-C",
         dest="directory",
         type=Path,
-        default=Path("."),
+        default=None,
         metavar="DIR",
-        help="run as if started in DIR (the folder holding feedsite.toml)",
+        help="run in DIR (the folder holding feedsite.toml); default: the nearest folder from here "
+        "upwards that holds one",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -329,9 +334,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     command("next", _cmd_next, "print when the next scheduled entry goes live (ISO time), or nothing")
 
-    new = command("new", _cmd_new, "write a new entry with a permanent id and the current time")
+    new = command("new", _cmd_new, "write a new draft entry with a permanent id and the current time")
     new.add_argument("title", help="the entry's title")
-    new.add_argument("--draft", action="store_true", help="mark it draft: true")
+    new.add_argument("--publish", action="store_true", help="publish it at once (default: draft: true)")
 
     init = command("init", _cmd_init, "start a new project (feedsite.toml, content/, seeds/)")
     init.add_argument("target", nargs="?", default=".", metavar="DIR", help="where (default: here)")

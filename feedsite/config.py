@@ -40,6 +40,7 @@ class SiteConfig:
     static_dir: str = "static"
     seeds_dir: str = "seeds"
     cache_dir: str = ".feedsite-cache"
+    search_enabled: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -131,6 +132,12 @@ def _extensions(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 def _folder(value: Any) -> str:
     name = _non_empty(value)
     if Path(name).is_absolute() or ".." in Path(name).parts:
@@ -158,6 +165,7 @@ SCHEMA: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     },
     "pagination": {"per_page": ("per_page", _positive_int)},
     "markdown": {"extensions": ("markdown_extensions", _extensions)},
+    "search": {"enabled": ("search_enabled", _bool)},
     "paths": {
         name: (f"{name}_dir", _folder)
         for name in ("content", "output", "templates", "static", "seeds", "cache")

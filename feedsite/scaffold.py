@@ -1,4 +1,5 @@
-"""`feedsite init`: a new project with a commented feedsite.toml and one example entry."""
+"""`feedsite init` (a new project with a commented feedsite.toml and one example entry) and
+`feedsite new` (a new draft entry)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feedsite.config import CONFIG_NAME
+from feedsite.config import CONFIG_NAME, SiteConfig
 from feedsite.entryfile import atomic_write, write_entry
 from feedsite.errors import FeedsiteError
 
@@ -30,6 +31,9 @@ per_page = 10                          # summaries per page on the home and tag 
 
 [markdown]
 extensions = ["extra", "sane_lists"]   # Python-Markdown extensions
+
+[search]
+enabled = true                         # index site/ with Pagefind after each build (default: false)
 
 [paths]
 content = "content"
@@ -74,3 +78,36 @@ def init_project(target: Path) -> None:
     atomic_write(target / ".gitignore", b".feedsite-cache/\n", exclusive=True)  # a user's own stays
     if not atomic_write(config, CONFIG_TEMPLATE.encode("utf-8"), exclusive=True):
         raise FeedsiteError(f"{config}: already exists; not overwriting a project")
+
+
+NEW_BODY = "Write the story here."
+
+
+def new_entry(config: SiteConfig, title: str, *, draft: bool = True, now: datetime | None = None) -> Path:
+    """Write content/YYYY/MM/<slug>.md with a permanent id; never overwrites a file.
+
+    A draft unless `draft=False`: its placeholder body never goes live by accident."""
+    from feedsite.urls import slugify
+
+    when = (now or datetime.now(config.tz)).astimezone(config.tz).replace(microsecond=0)
+    title = " ".join(title.split())
+    if not title:
+        raise FeedsiteError("feedsite new: the title must not be empty")
+    slug = slugify(title)
+    meta: dict[str, object] = {"title": title, "date": when, "id": f"urn:uuid:{uuid.uuid4()}"}
+    if draft:
+        meta["draft"] = True
+    folder = config.path("content") / f"{when:%Y}" / f"{when:%m}"
+    for n in range(1, 1000):
+        path = folder / (f"{slug}.md" if n == 1 else f"{slug}-{n}.md")
+        if write_entry(path, meta, NEW_BODY, exclusive=True):
+            return path
+    raise FeedsiteError(f"{folder}/{slug}-*.md: too many entries with this slug")
+
+
+def has_seeds(config: SiteConfig) -> bool:
+    """Whether the seeds folder holds any file `feedsite import` reads."""
+    from feedsite.importers import IMPORT_SUFFIXES
+
+    seeds = config.path("seeds")
+    return seeds.is_dir() and any(p.suffix.lower() in IMPORT_SUFFIXES for p in seeds.rglob("*"))

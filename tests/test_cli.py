@@ -44,8 +44,8 @@ def test_init_then_build(tmp_path: Path) -> None:
 
 def test_new_entry_has_pinned_id_and_never_overwrites(tmp_path: Path) -> None:
     feedsite("init", str(tmp_path))
-    first = feedsite("-C", str(tmp_path), "new", "Zoë Café opens")
-    second = feedsite("-C", str(tmp_path), "new", "Zoë Café opens")
+    first = feedsite("-C", str(tmp_path), "new", "Zoë Café opens", "--publish")
+    second = feedsite("-C", str(tmp_path), "new", "Zoë Café opens", "--publish")
     assert first.returncode == 0 and second.returncode == 0
     one = Path(first.stdout.split()[-1])
     two = Path(second.stdout.split()[-1])
@@ -53,11 +53,68 @@ def test_new_entry_has_pinned_id_and_never_overwrites(tmp_path: Path) -> None:
     text = (tmp_path / one).read_text()
     assert re.search(r"^id: urn:uuid:[0-9a-f-]{36}$", text, re.M)
     assert re.search(r"^date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", text, re.M)
-    assert text.endswith("---\n\nWrite the story here.\n")
+    assert "draft" not in text and text.endswith("---\n\nWrite the story here.\n")
     check = feedsite("-C", str(tmp_path), "check")
     assert check.returncode == 0 and "warning" not in check.stderr
     empty = feedsite("-C", str(tmp_path), "new", "  ")
     assert empty.returncode == 1 and "title must not be empty" in empty.stderr
+
+
+def test_new_entry_is_a_draft_by_default(tmp_path: Path) -> None:
+    """The placeholder body of `feedsite new` never reaches the built site unless asked."""
+    feedsite("init", str(tmp_path))
+    made = feedsite("-C", str(tmp_path), "new", "Budget vote")
+    assert made.returncode == 0 and "draft" in made.stdout
+    created = made.stdout.split()[1]
+    assert re.search(r"^draft: true$", (tmp_path / created).read_text(), re.M)
+    assert feedsite("-C", str(tmp_path), "build").returncode == 0
+    assert not list((tmp_path / "site").rglob("budget-vote"))
+    assert "Write the story here" not in (tmp_path / "site/feed.xml").read_text()
+    assert feedsite("-C", str(tmp_path), "build", "--drafts").returncode == 0
+    assert list((tmp_path / "site").rglob("budget-vote"))
+
+
+def test_config_is_found_in_parent_folders(tmp_path: Path) -> None:
+    """Without -C, the nearest folder upwards holding feedsite.toml is the project (as git does);
+    -C DIR means DIR itself."""
+    feedsite("init", str(tmp_path / "news"))
+    deep = tmp_path / "news/content/2024/01"
+    built = feedsite("build", cwd=deep)
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "news/site/index.html").is_file() and not (deep / "site").exists()
+    made = feedsite("new", "From deep down", cwd=deep)
+    assert made.returncode == 0 and made.stdout.startswith("created content/")
+    pinned = feedsite("-C", str(deep), "build")
+    assert pinned.returncode == 1 and f"{deep}/feedsite.toml: not found" in pinned.stderr
+    nowhere = feedsite("build", cwd=tmp_path)
+    assert nowhere.returncode == 1 and "feedsite.toml: not found" in nowhere.stderr
+
+
+def test_import_with_empty_seeds_says_what_to_do(tmp_path: Path) -> None:
+    feedsite("init", str(tmp_path))
+    (tmp_path / "seeds/notes.md").write_text("not a source kind")
+    result = feedsite("import", cwd=tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "feedsite import: seeds/ holds no sources to import: put articles there (.txt, .html, feeds) "
+        "or name them: feedsite import PATH..."
+    ]
+    assert sorted(p.name for p in (tmp_path / "content").rglob("*.md")) == ["hello-world.md"]
+    (tmp_path / "seeds/story.txt").write_text("A headline\n\nThe story.\n")
+    imported = feedsite("import", "--date", "2024-11-08", cwd=tmp_path)
+    assert imported.returncode == 0 and "created" in imported.stdout, imported.stderr
+
+
+def test_readme_setup_uses_a_virtual_environment() -> None:
+    """Debian's system Python refuses a global pip install: both set-up commands make a venv."""
+    readme = (ROOT / "README.md").read_text()
+    setup = readme[readme.index("## The two commands") : readme.index("## The demo")]
+    commands = re.findall(r"```sh\n(.*?)\n```", setup)
+    assert len(commands) == 2
+    for command in commands:
+        assert "python3 -m venv .venv && .venv/bin/pip install" in command
+        assert re.search(r"(^|&& )pip install", command) is None
+    assert "apt-get install" in commands[1] and "root" in setup
 
 
 @pytest.mark.parametrize("command", sorted(commands()))

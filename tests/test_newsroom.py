@@ -255,10 +255,10 @@ def test_authors_index_and_pages(site: Path) -> None:
     jane = page(site, "authors/jane-doe")
     assert jane.xpath("string(//h1)") == "Author: Jane Doe"
     assert jane.xpath("//p[contains(@class, 'author-link')]/a/@href") == ["https://jane.example/"]
-    shown = jane.xpath("//article[@class='summary']//h2/a/@href")
+    shown = jane.xpath("//article[contains(@class, 'story')]//h2/a/@href")
     assert shown == ["../../2025/03/newest/", "../../2025/03/inside/"]  # per_page 2, newest first
     older = page(site, "authors/jane-doe/page/1")
-    assert older.xpath("//article[@class='summary']//h2/a/@href") == ["../../../../2025/03/older/"]
+    assert older.xpath("//article[contains(@class, 'story')]//h2/a/@href") == ["../../../../2025/03/older/"]
     feeds = {(link.get("type"), link.get("href")) for link in jane.xpath("//link[@rel='alternate']")}
     assert ("application/atom+xml", BASE + "authors/jane-doe/atom.xml") in feeds
     assert ("application/rss+xml", BASE + "authors/jane-doe/feed.xml") in feeds
@@ -275,7 +275,7 @@ def test_authors_feeds(site: Path) -> None:
 
 def test_the_byline_links_to_the_authors_pages(site: Path) -> None:
     for path in ("2025/03/newest", "2025/03/inside"):
-        (link,) = page(site, path).xpath("//p[@class='meta']/a[@rel='author']")
+        (link,) = page(site, path).xpath("//p[@class='byline']/a[@rel='author']")
         target = urlparse(urljoin(f"http://h/{path}/", link.get("href"))).path
         assert target == "/authors/jane-doe/" and (site / target.strip("/") / "index.html").is_file()
     assert b"authors/" in (site / "index.html").read_bytes()  # the site's navigation

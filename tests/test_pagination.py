@@ -23,7 +23,7 @@ def chain(site: Path) -> list[tuple[str, list[str]]]:
     pages, folder, times = [], "", []
     while True:
         doc = html.parse(str(site / folder / "index.html")).getroot()
-        pages.append((folder, doc.xpath("//article/h2/a/text()")))
+        pages.append((folder, doc.xpath("//article//h2/a/text()")))
         times += map(datetime.fromisoformat, doc.xpath("//article//time/@datetime"))
         assert times == sorted(times, reverse=True), folder
         newer = doc.xpath("//a[@rel='prev']/@href")

@@ -49,6 +49,7 @@ class SiteInfo:
     feed_max_bytes: int = 1_000_000  # a subscription feed document's budget
     feed_archive_size: int = 50  # entries per RFC 5005 archive document
     websub_hubs: tuple[str, ...] = ()
+    search: bool = False  # search.enabled: pages carry the search box, the site a search page
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Planner:
             feed_max_bytes=config.feed_max_bytes,
             feed_archive_size=config.feed_archive_size,
             websub_hubs=config.websub_hubs,
+            search=config.search_enabled,
         )
         self.static = StaticFiles(config.path("static"))  # sizes of the project's static files
 

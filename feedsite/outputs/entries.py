@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from feedsite.outputs.feeds import FeedInfo
-from feedsite.outputs.pages import author_path, page_info
+from feedsite.outputs.pages import author_path, card, page_info, section_of
 from feedsite.posts import Post
 from feedsite.theme import long_date
 from feedsite.urls import absolute, allowed_url, output_file
@@ -21,6 +21,11 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
     """A page for every post; `live` (the posts that are not retracted) gives the neighbours that
     pages link to as newer and older. A retracted post keeps its page, linked from no list."""
     place = {id(post): index for index, post in enumerate(live)}
+    sections: dict[str, list[Post]] = {}
+    for post in live:
+        section = section_of(post)
+        if section is not None:
+            sections.setdefault(section[0].casefold(), []).append(post)
     for post in posts:
         index = place.get(id(post))
         context = {  # what the page shows of itself (`page`) follows from these: entry_extras makes it
@@ -29,8 +34,26 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
             "post": post,
             "newer": live[index - 1] if index is not None and index > 0 else None,
             "older": live[index + 1] if index is not None and index + 1 < len(live) else None,
+            "more": more_in_section(post, sections),
         }
         plan.page(output_file(post.path), "entry.html", context, entry_extras)
+
+
+MORE = 4  # stories under "More in this section"
+
+
+def more_in_section(post: Post, sections: dict[str, list[Post]]) -> tuple[Post, ...]:
+    """Up to MORE other stories of the post's section: the ones just before it, newest first (so a
+    new story changes no older page's list), topped up with the ones just after it."""
+    section = section_of(post)
+    if section is None or post.entry.retracted:
+        return ()
+    group = sections.get(section[0].casefold(), [])
+    at = next((i for i, other in enumerate(group) if other is post), len(group))
+    older = group[at + 1 : at + 1 + MORE]
+    need = MORE - len(older)
+    newer = group[max(0, at - need) : at] if need else []
+    return tuple(newer + older)
 
 
 def shown_time(when: datetime) -> str:
@@ -53,8 +76,19 @@ def entry_extras(context: dict[str, Any]) -> dict[str, Any]:
         description=description,
         lang=entry.lang,
     )
+    section = section_of(post)
+    caption = entry.extra.get("image_caption") if entry.extra else None
     return {
         "page": page,
+        "section": None if section is None else {"name": section[0], "path": section[1]},
+        "published": {"iso": entry.date.isoformat(), "shown": shown_time(entry.date)},
+        "updated": (
+            {"iso": entry.modified.isoformat(), "shown": shown_time(entry.modified)}
+            if entry.modified != entry.date
+            else None
+        ),
+        "caption": caption if isinstance(caption, str) and caption.strip() else None,
+        "more_cards": tuple(card(other) for other in context["more"]),
         "image": absolute(post.url, entry.image) if entry.image and not retracted else None,
         "bylines": tuple({"name": a.name, "path": author_path(a.name)} for a in entry.authors),
         "corrections": tuple(

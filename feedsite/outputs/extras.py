@@ -34,6 +34,11 @@ def plan_extras(plan: Planner, config: SiteConfig, site_feed: FeedInfo) -> None:
         "page": page_info(plan.site, "404.html", "Page not found", [site_feed], root=root),
     }
     plan.page("404.html", "404.html", context)
+    if plan.site.search:
+        page = page_info(
+            plan.site, "search/", "Search", [site_feed], description=f"Search {plan.site.title}."
+        )
+        plan.page("search/index.html", "search.html", {"site": plan.site, "page": page})
     for path, file in static_files(config).items():
         plan.document(path, copy, {"data": file.read_bytes()})
 

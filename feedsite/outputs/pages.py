@@ -39,12 +39,60 @@ def page_info(
     return PageInfo(
         path=path,
         title=title,
-        description=description or site.description,
+        description=description or site.description or generated_description(site, title),
         canonical=absolute(site.base_url, path),
         root=root or root_of(path),
         lang=lang or site.language,
         feeds=_links(tuple(feeds)),
     )
+
+
+def generated_description(site: SiteInfo, title: str) -> str:
+    """The meta description of a page when neither it nor the config gives one."""
+    if title == site.title:
+        return f"The latest news from {site.title}."
+    return f"{title}: news from {site.title}."
+
+
+LEAD_GRID = 4  # stories in the grid under the lead story of a front page
+
+
+def section_of(post: Post) -> tuple[str, str | None] | None:
+    """(name, tag page path or None) of a post's section: `section:` in its front matter, else its
+    first tag; a section named like one of its tags links to that tag's page."""
+    name = post.entry.section
+    if name is None:
+        return (post.tags[0].name, post.tags[0].path) if post.tags else None
+    key = slugify(name, fallback="section")
+    return name, next((tag.path for tag in post.tags if tag.slug == key), None)
+
+
+def card(post: Post) -> dict[str, Any]:
+    """What a list shows of a story besides the post itself: its section and thumbnail URL."""
+    section = section_of(post)
+    entry = post.entry
+    return {
+        "post": post,
+        "section": None if section is None else {"name": section[0], "path": section[1]},
+        "image": absolute(post.url, entry.image) if entry.image else None,
+        "image_alt": entry.image_alt or "",
+    }
+
+
+def front_extras(context: dict[str, Any]) -> dict[str, Any]:
+    """A front page's hierarchy: the lead story, the next LEAD_GRID in a grid, the rest as a list
+    (a numbered page: all in the list). The lead is the context's `lead` (the newest featured
+    story), else the newest on the page."""
+    shown: tuple[Post, ...] = context["posts"]
+    if context["pages"]["number"] or not shown:
+        return {"lead": None, "grid": (), "rest": tuple(card(p) for p in shown)}
+    lead = context.get("lead") or shown[0]
+    others = [p for p in shown if p is not lead]
+    return {
+        "lead": card(lead),
+        "grid": tuple(card(p) for p in others[:LEAD_GRID]),
+        "rest": tuple(card(p) for p in others[LEAD_GRID:]),
+    }
 
 
 @functools.cache
@@ -64,11 +112,13 @@ def listing(
     heading: str | None,
     template: str = "list.html",
     extra: dict[str, Any] | None = None,
+    description: str = "",
 ) -> None:
     """Summaries, newest first: the newest `per_page` at base, the rest on base/page/N/ in pages
     numbered from the oldest, so that a page keeps its entries once it is full and a new entry
     changes only the first page and the newest numbered one (README, "What gets built")."""
     per_page = plan.site.per_page
+    lead = next((post for post in posts if post.entry.featured), None)  # shown first on the first page
     rest = len(posts) - per_page
     count = max(0, -(-rest // per_page))  # numbered pages; the newest may be partly filled
     for number in range(count + 1):  # 0: the first page, at base
@@ -87,13 +137,14 @@ def listing(
         page_title = f"{title} (page {number})" if number else title
         context = {
             "site": plan.site,
-            "page": page_info(plan.site, path, page_title, feeds),
+            "page": page_info(plan.site, path, page_title, feeds, description=description),
             "heading": heading,
             "posts": tuple(shown),
+            "lead": None if number else lead,
             "pages": pages,
             **(extra or {}),
         }
-        plan.page(output_file(path), template, context)
+        plan.page(output_file(path), template, context, front_extras)
 
 
 def home(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
@@ -144,7 +195,9 @@ def tags(
     for tag, tagged in groups.items():
         title = plan.site.title
         info = feed_info(plan.site, f"{title}: {tag.name}", f"Entries tagged {tag.name} on {title}", tag.path)
-        listing(plan, tag.path, f"Tag: {tag.name}", shown[tag], [site_feed, info], f"Tag: {tag.name}")
+        about = f"Stories tagged {tag.name} on {title}, newest first."
+        extra = {"tag": tag, "tag_feed": info}
+        listing(plan, tag.path, tag.name, shown[tag], [site_feed, info], tag.name, "tag.html", extra, about)
         yield info, tag.path, tagged
 
 
@@ -209,6 +262,7 @@ def authors(
         info = feed_info(
             plan.site, f"{title}: {author.name}", f"Entries by {author.name} on {title}", author.path
         )
-        extra = {"author": author}
-        listing(plan, author.path, heading, shown[author], [site_feed, info], heading, "author.html", extra)
+        extra, about = {"author": author}, f"Stories by {author.name} on {title}, newest first."
+        feeds = [site_feed, info]
+        listing(plan, author.path, heading, shown[author], feeds, heading, "author.html", extra, about)
         yield info, author.path, written
