@@ -22,10 +22,13 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
     pages link to as newer and older. A retracted post keeps its page, linked from no list."""
     place = {id(post): index for index, post in enumerate(live)}
     sections: dict[str, list[Post]] = {}
+    places: dict[int, int] = {}  # id of a post → its place in its section's list
     for post in live:
         section = section_of(post)
         if section is not None:
-            sections.setdefault(section[0].casefold(), []).append(post)
+            group = sections.setdefault(section[0].casefold(), [])
+            places[id(post)] = len(group)
+            group.append(post)
     for post in posts:
         index = place.get(id(post))
         context = {  # what the page shows of itself (`page`) follows from these: entry_extras makes it
@@ -34,7 +37,7 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
             "post": post,
             "newer": live[index - 1] if index is not None and index > 0 else None,
             "older": live[index + 1] if index is not None and index + 1 < len(live) else None,
-            "more": more_in_section(post, sections),
+            "more": more_in_section(post, sections, places),
         }
         plan.page(output_file(post.path), "entry.html", context, entry_extras)
 
@@ -42,14 +45,14 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
 MORE = 4  # stories under "More in this section"
 
 
-def more_in_section(post: Post, sections: dict[str, list[Post]]) -> tuple[Post, ...]:
+def more_in_section(post: Post, sections: dict[str, list[Post]], places: dict[int, int]) -> tuple[Post, ...]:
     """Up to MORE other stories of the post's section: the ones just before it, newest first (so a
     new story changes no older page's list), topped up with the ones just after it."""
     section = section_of(post)
     if section is None or post.entry.retracted:
         return ()
     group = sections.get(section[0].casefold(), [])
-    at = next((i for i, other in enumerate(group) if other is post), len(group))
+    at = places.get(id(post), len(group))
     older = group[at + 1 : at + 1 + MORE]
     need = MORE - len(older)
     newer = group[max(0, at - need) : at] if need else []
