@@ -117,7 +117,7 @@ def test_entry_page(site: Path) -> None:
     og = {m.get("property"): m.get("content") for m in doc.xpath("//meta[@property]")}
     assert og["og:title"] == "Leaders <talk> & agree"
     assert og["og:url"] == BASE + "2024/11/leaders-talk/"
-    assert og["og:image"] == "https://news.example.org/media/call.jpg"
+    assert og["og:image"] == "https://news.example.org/edition/media/call.jpg"  # where static/ is published
     assert og["og:type"] == "article"
     ld = json.loads(doc.xpath("//script[@type='application/ld+json']/text()")[0])
     assert ld["@type"] == "NewsArticle" and ld["headline"] == "Leaders <talk> & agree"

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from feedsite.outputs.feeds import FeedInfo
+from feedsite.outputs.media import Media, image_media
 from feedsite.outputs.pages import author_path, card, page_info, section_of
 from feedsite.posts import Post
 from feedsite.theme import long_date
@@ -38,6 +39,7 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
             "newer": live[index - 1] if index is not None and index > 0 else None,
             "older": live[index + 1] if index is not None and index + 1 < len(live) else None,
             "more": more_in_section(post, sections, places),
+            "lead": image_media(plan.site.base_url, post.url, post.entry.image, plan.static),
         }
         plan.page(output_file(post.path), "entry.html", context, entry_extras)
 
@@ -92,7 +94,7 @@ def entry_extras(context: dict[str, Any]) -> dict[str, Any]:
         ),
         "caption": caption if isinstance(caption, str) and caption.strip() else None,
         "more_cards": tuple(card(other) for other in context["more"]),
-        "image": absolute(post.url, entry.image) if entry.image and not retracted else None,
+        "image": None if retracted else context["lead"],
         "bylines": tuple({"name": a.name, "path": author_path(a.name)} for a in entry.authors),
         "corrections": tuple(
             {"iso": c.date.isoformat(), "shown": shown_time(c.date), "text": c.text}
@@ -103,11 +105,11 @@ def entry_extras(context: dict[str, Any]) -> dict[str, Any]:
             if retracted
             else None
         ),
-        "ld": news_article(post, context["site"]),
+        "ld": news_article(post, context["site"], context["lead"]),
     }
 
 
-def news_article(post: Post, site: SiteInfo) -> dict[str, Any]:
+def news_article(post: Post, site: SiteInfo, lead: Media | None) -> dict[str, Any]:
     """schema.org NewsArticle: dates (dateModified moved by corrections), authors as Person with
     their page here, the publisher, and each correction as a CorrectionComment."""
     entry = post.entry
@@ -132,8 +134,8 @@ def news_article(post: Post, site: SiteInfo) -> dict[str, Any]:
             data["description"] = post.summary
         if post.tags:
             data["keywords"] = [t.name for t in post.tags]
-        if entry.image:
-            data["image"] = [absolute(post.url, entry.image)]
+        if lead is not None:
+            data["image"] = [lead.url]
     if entry.authors:
         data["author"] = [
             {

@@ -30,6 +30,8 @@ class Media:
     url: str  # absolute http(s) URL
     type: str | None = None  # MIME type, when the file name's extension tells it
     length: int | None = None  # bytes, when the file is one of the project's static files
+    width: int | None = None  # pixels, when it is a static PNG, GIF, JPEG or WebP file
+    height: int | None = None
 
 
 class StaticFiles:
@@ -38,6 +40,20 @@ class StaticFiles:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._sizes: dict[str, int | None] = {}
+        self._dimensions: dict[str, tuple[int, int] | None] = {}
+
+    def dimensions(self, path: str) -> tuple[int, int] | None:
+        """(width, height) of static/<path> when it is an image whose header says so."""
+        if path not in self._dimensions:
+            found = None
+            if self.size(path) is not None:
+                try:
+                    with open(self.folder.joinpath(*path.split("/")), "rb") as file:
+                        found = image_dimensions(file.read(1 << 16))
+                except OSError:
+                    found = None
+            self._dimensions[path] = found
+        return self._dimensions[path]
 
     def size(self, path: str) -> int | None:
         """The size of static/<path> (a site path such as "media/call.jpg"), or None when that is
@@ -77,7 +93,50 @@ def image_media(base_url: str, page_url: str, image: str | None, static: StaticF
         return None
     parts = urlsplit(url)
     kind = IMAGE_TYPES.get(PurePosixPath(parts.path).suffix.lower())
-    length = None
+    length = size = None
     if url.startswith(base_url) and not parts.query:
-        length = static.size(unquote(parts.path[len(urlsplit(base_url).path) :]))
-    return Media(url, kind, length)
+        path = unquote(parts.path[len(urlsplit(base_url).path) :])
+        length, size = static.size(path), static.dimensions(path)
+    return Media(url, kind, length, *(size or (None, None)))
+
+
+def image_dimensions(head: bytes) -> tuple[int, int] | None:
+    """(width, height) from the first bytes of a PNG, GIF, JPEG or WebP file; None otherwise."""
+    if head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR":
+        return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return int.from_bytes(head[6:8], "little"), int.from_bytes(head[8:10], "little")
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return _webp(head)
+    if head[:2] == b"\xff\xd8":
+        return _jpeg(head)
+    return None
+
+
+def _webp(head: bytes) -> tuple[int, int] | None:
+    chunk = head[12:16]
+    if chunk == b"VP8X" and len(head) >= 30:
+        return 1 + int.from_bytes(head[24:27], "little"), 1 + int.from_bytes(head[27:30], "little")
+    if chunk == b"VP8 " and len(head) >= 30:
+        return int.from_bytes(head[26:28], "little") & 0x3FFF, int.from_bytes(head[28:30], "little") & 0x3FFF
+    if chunk == b"VP8L" and len(head) >= 25:
+        bits = int.from_bytes(head[21:25], "little")
+        return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    return None
+
+
+def _jpeg(head: bytes) -> tuple[int, int] | None:
+    """The size in the first start-of-frame marker (SOF0–SOF15 less DHT, JPG and DAC)."""
+    at = 2
+    while at + 9 < len(head):
+        if head[at] != 0xFF:
+            return None
+        marker = head[at + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            at += 2
+            continue
+        length = int.from_bytes(head[at + 2 : at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return int.from_bytes(head[at + 7 : at + 9], "big"), int.from_bytes(head[at + 5 : at + 7], "big")
+        at += 2 + length
+    return None
