@@ -185,7 +185,13 @@ def build(
         with site_lock(config.path("output"), wait=options.wait):
             memos = Memos(store)
             everything = timed(
-                "load", load_entries, config, memos.view("entries"), memos.view("files"), spread
+                "load",
+                load_entries,
+                config,
+                memos.view("entries"),
+                memos.view("files"),
+                spread,
+                report.warnings,
             )
             entries = newest_first(published(everything, options))
             report.entries = len(entries)

@@ -158,7 +158,10 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
 def run_check(config: SiteConfig, out: TextIO, err: TextIO) -> int:
     from feedsite.content import load_entries
 
-    entries = load_entries(config, {}, {})
+    warnings: list[str] = []
+    entries = load_entries(config, {}, {}, warnings=warnings)
+    for line in warnings:
+        print(line, file=err)
     unpinned = [e for e in entries if not e.id_pinned]
     for entry in unpinned:
         print(f"{entry.path}: warning: no id; add `id: {entry.id}` so readers never see it twice", file=err)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedsite.errors import ConfigError, Problem
+from feedsite.files import FileReadError, read_regular
 
 CONFIG_NAME = "feedsite.toml"
 
@@ -193,13 +195,13 @@ def load_config(root: Path) -> SiteConfig:
     path = root / CONFIG_NAME
     shown = CONFIG_NAME
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(
-            [Problem(str(path), None, "not found (run `feedsite init` to start a project here)")]
-        ) from None
-    except OSError as exc:
-        raise ConfigError([Problem(shown, None, f"cannot be read: {exc.strerror}")]) from None
+        raw = read_regular(path)
+    except FileReadError as exc:
+        if not os.path.lexists(path):
+            raise ConfigError(
+                [Problem(str(path), None, "not found (run `feedsite init` to start a project here)")]
+            ) from None
+        raise ConfigError([Problem(shown, None, str(exc))]) from None
     try:
         text = raw.decode("utf-8-sig")
         data = tomllib.loads(text)
@@ -209,6 +211,8 @@ def load_config(root: Path) -> SiteConfig:
         match = re.search(r"\(at line (\d+)", str(exc))
         line = int(match.group(1)) if match else None
         raise ConfigError([Problem(shown, line, f"is not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise ConfigError([Problem(shown, None, "is not valid TOML: nested too deeply")]) from None
 
     values: dict[str, Any] = {}
     problems: list[Problem] = []

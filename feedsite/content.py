@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from stat import S_ISREG
 from time import time_ns
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +24,7 @@ from feedsite.config import SiteConfig
 from feedsite.dates import parse_date
 from feedsite.entryfile import EntryFileError, read_entry
 from feedsite.errors import ContentError, Problem
+from feedsite.files import FileReadError, read_regular, regular_files
 from feedsite.notices import Correction, Retraction
 from feedsite.text import clean_text
 from feedsite.urls import entry_dir, is_valid_slug
@@ -298,31 +298,14 @@ def check_unique(entries: Iterable[Entry]) -> list[Problem]:
     return problems
 
 
-def scan(config: SiteConfig) -> list[tuple[str, os.stat_result]]:
+def scan(config: SiteConfig, skipped: list[str] | None = None) -> list[tuple[str, os.stat_result]]:
     """(project-relative path, stat) of every entry file, sorted by path, one stat each.
 
     Files and folders whose names start with "." or "_" are skipped, and so is anything that is
-    not a regular file (a fifo or a device named *.md is never opened)."""
+    not a regular file (a fifo or a device named *.md: never opened, a warning to `skipped`)."""
     prefix = PurePosixPath(Path(config.content_dir).as_posix()).as_posix()
     start = "" if prefix == "." else prefix + "/"
-    found: list[tuple[str, os.stat_result]] = []
-
-    def walk(folder: str, rel: str) -> None:
-        with os.scandir(folder) as listing:
-            for item in listing:
-                if item.name.startswith((".", "_")):
-                    continue
-                if item.is_dir(follow_symlinks=False):
-                    walk(item.path, f"{rel}{item.name}/")
-                elif item.name.endswith(ENTRY_SUFFIXES):
-                    try:
-                        stat = os.stat(item.path)  # follows a symlink, as Path.is_file() does
-                    except OSError:
-                        continue
-                    if S_ISREG(stat.st_mode):
-                        found.append((rel + item.name, stat))
-
-    walk(str(config.path("content")), start)
+    found = regular_files(str(config.path("content")), start, ENTRY_SUFFIXES, skipped)
     found.sort(key=lambda pair: pair[0].split("/"))
     return found
 
@@ -353,8 +336,10 @@ def load_entries(
     parsed: MutableMapping[str, Entry],
     seen: MutableMapping[str, tuple[Stamp, str]],
     spread: Spread = serial,
+    warnings: list[str] | None = None,
 ) -> list[Entry]:
-    """Every entry under content/, in file order. Raises ContentError listing every problem.
+    """Every entry under content/, in file order. Raises ContentError listing every problem; a
+    warning (a fifo or device named *.md, skipped) goes to `warnings`.
 
     A file whose stat stamp is as `seen` remembers it is taken to hold the same bytes (its entry is
     looked up by the remembered key); any other is read, and parsed when `parsed` lacks its key."""
@@ -367,16 +352,16 @@ def load_entries(
     entries: list[Entry | None] = []
     todo: list[tuple[str, bytes]] = []
     places: list[int] = []
-    for rel, stat in scan(config):
+    for rel, stat in scan(config, warnings):
         stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         known = seen.get(prefix + rel)
         key = known[1] if known is not None and tuple(known[0]) == stamp else ""
         entry = parsed.get(key) if key else None
         if entry is None:
             try:
-                raw = (config.root / rel).read_bytes()
-            except OSError as exc:
-                problems.append(Problem(rel, None, f"cannot be read: {exc.strerror}"))
+                raw = read_regular(config.root / rel)
+            except FileReadError as exc:
+                problems.append(Problem(rel, None, str(exc)))
                 entries.append(None)
                 continue
             key = load_key(settings, rel, raw)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from feedsite.config import SiteConfig
 from feedsite.entryfile import atomic_write
 from feedsite.errors import ContentError, Problem
+from feedsite.files import FileReadError, read_regular
 from feedsite.notices import aliases
 from feedsite.urls import is_plain
 
@@ -38,12 +40,12 @@ def shown(config: SiteConfig) -> str:
 def load_memory(config: SiteConfig) -> Memory:
     """The remembered addresses ({} when there is no file yet). Raises ContentError for a file
     that is not what feedsite writes (say, one left with git's conflict markers)."""
-    try:
-        raw = memory_file(config).read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(memory_file(config)):
         return {}
-    except OSError as exc:
-        raise ContentError([Problem(shown(config), None, f"cannot be read: {exc.strerror}")]) from None
+    try:
+        raw = read_regular(memory_file(config))  # a regular file, bounded: never a fifo or a device
+    except FileReadError as exc:
+        raise ContentError([Problem(shown(config), None, str(exc))]) from None
     return parse_memory(raw, shown(config))
 
 
@@ -55,6 +57,10 @@ def parse_memory(raw: bytes, name: str) -> Memory:
         raise ContentError([Problem(name, None, f"is not UTF-8 text; {fix}")]) from None
     except json.JSONDecodeError as exc:
         raise ContentError([Problem(name, exc.lineno, f"is not valid JSON ({exc.msg}); {fix}")]) from None
+    except RecursionError:
+        raise ContentError(
+            [Problem(name, None, f"is not what feedsite writes (nested too deeply); {fix}")]
+        ) from None
     if not isinstance(data, dict):
         raise ContentError([Problem(name, 1, "must be a JSON object: entry id → [site paths]")])
     memory: Memory = {}

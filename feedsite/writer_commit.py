@@ -28,6 +28,7 @@ from pathlib import Path
 from stat import S_ISDIR
 
 from feedsite.errors import BuildError, Problem
+from feedsite.files import read_regular
 
 META = ".feedsite"  # feedsite's folder inside the output folder
 MANIFEST = "manifest.json"
@@ -64,9 +65,9 @@ def encode_manifest(paths: Iterable[str]) -> bytes:
 def read_manifest(site: Path) -> set[str] | None:
     """The paths the manifest lists, or None when there is none or it cannot be read. A listed path
     is only ever compared with the outputs' (checked) paths or, to be removed, checked first."""
-    try:
-        files = json.loads((site / META / MANIFEST).read_bytes())["files"]
-    except (OSError, ValueError, KeyError, TypeError):
+    try:  # a regular file, bounded (FileReadError is a ValueError), nested no deeper than json reads
+        files = json.loads(read_regular(site / META / MANIFEST))["files"]
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None
     if not isinstance(files, list) or not all(isinstance(path, str) for path in files):
         return None
