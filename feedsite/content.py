@@ -26,8 +26,8 @@ from feedsite.entryfile import EntryFileError, read_entry
 from feedsite.errors import ContentError, Problem
 from feedsite.files import FileReadError, read_regular, regular_files
 from feedsite.notices import Correction, Retraction
-from feedsite.text import clean_text
-from feedsite.urls import entry_dir, is_valid_slug
+from feedsite.text import clean_text, is_language_tag
+from feedsite.urls import check_urls, checked_url, entry_dir, is_url_key, is_valid_slug
 from feedsite.writer import Spread, serial
 
 ENTRY_SUFFIXES = (".md", ".markdown")
@@ -166,6 +166,18 @@ def _text(value: Any, key: str, required: bool = False) -> str | None:
     return text
 
 
+def _lang(value: Any) -> str | None:
+    lang = _text(value, "lang")
+    if lang is None or is_language_tag(lang):
+        return lang
+    raise ValueError(f"lang: {lang[:40]!r} is not a language tag such as 'en' or 'pt-BR'")
+
+
+def _url(value: Any, key: str) -> str | None:
+    url = _text(value, key)
+    return None if url is None else checked_url(url, key)
+
+
 def _authors(meta: Mapping[str, Any]) -> tuple[Author, ...]:
     raw = meta.get("authors", meta.get("author"))
     if raw is None:
@@ -178,8 +190,8 @@ def _authors(meta: Mapping[str, Any]) -> tuple[Author, ...]:
             unknown = set(item) - {"name", "email", "uri"}
             if unknown:
                 raise ValueError(f"authors: unknown key {sorted(unknown)[0]!r} (known: name, email, uri)")
-            name, email, uri = (_text(item.get(k), k) for k in ("name", "email", "uri"))
-            authors.append(Author(str(name), email, uri))
+            name, email = (_text(item.get(k), k) for k in ("name", "email"))
+            authors.append(Author(str(name), email, _url(item.get("uri"), "uri")))
         else:
             raise ValueError("authors must be a name, a list of names, or a list of {name, email, uri}")
     return tuple(authors)
@@ -207,7 +219,8 @@ def _source(value: Any) -> Source | None:
         unknown = set(value) - {"name", "url", "file"}
         if unknown:
             raise ValueError(f"source: unknown key {sorted(unknown)[0]!r} (known: name, url, file)")
-        return Source(*(_text(value.get(k), k) for k in ("name", "url", "file")))
+        name, file = (_text(value.get(k), k) for k in ("name", "file"))
+        return Source(name, _url(value.get("url"), "url"), file)
     raise ValueError("source must be a name or {name, url, file}")
 
 
@@ -253,9 +266,9 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
         "summary": problems.field("summary", _text, meta.get("summary"), "summary"),
         "authors": problems.field("authors" if "authors" in meta else "author", _authors, meta) or (),
         "tags": problems.field("tags", _tags, meta.get("tags")) or (),
-        "lang": problems.field("lang", _text, meta.get("lang"), "lang"),
+        "lang": problems.field("lang", _lang, meta.get("lang")),
         "draft": problems.field("draft", _bool, meta.get("draft"), "draft") or False,
-        "image": problems.field("image", _text, meta.get("image"), "image"),
+        "image": problems.field("image", _url, meta.get("image"), "image"),
         "image_alt": problems.field("image_alt", _text, meta.get("image_alt"), "image_alt"),
         "source": problems.field("source", _source, meta.get("source")),
         "rights": problems.field("rights", _text, meta.get("rights"), "rights"),
@@ -267,6 +280,8 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
         "aliases": problems.field("aliases", notices.aliases, meta.get("aliases")) or (),
         "feed_content": problems.field("feed_content", notices.feed_content, meta.get("feed_content")),
     }
+    for key in (k for k in meta if k not in KNOWN_KEYS and is_url_key(k)):
+        problems.field(key, check_urls, meta[key], key)
     if problems.problems:
         raise ContentError(problems.problems)
     assert isinstance(title, str) and isinstance(when, datetime) and isinstance(slug, str)

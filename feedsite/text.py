@@ -3,13 +3,14 @@
 clean_text(text) -> str      the characters XML 1.0 forbids (and readers mangle) removed
 unix_newlines(text) -> str   CRLF, CR, NEL, LINE/PARAGRAPH SEPARATOR → "\\n"
 squash(text) -> str          whitespace runs as single spaces, trimmed
+is_language_tag(text) -> bool  "en", "pt-BR", "zh-Hant-TW": what a lang attribute may hold
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["clean_text", "squash", "unix_newlines"]
+__all__ = ["clean_text", "is_language_tag", "squash", "unix_newlines"]
 
 # XML 1.0 forbids C0 controls but tab/newline/CR, lone surrogates, U+FFFE and U+FFFF; it
 # discourages DEL, the C1 controls and the other noncharacters, which readers mangle: all go.
@@ -40,3 +41,11 @@ def unix_newlines(text: str) -> str:
 def squash(text: str) -> str:
     """Whitespace runs as single spaces, trimmed."""
     return _SPACES.sub(" ", text).strip()
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def is_language_tag(text: str) -> bool:
+    """A BCP 47 language tag's shape (at most 35 characters): safe in <html lang> and og:locale."""
+    return len(text) <= 35 and _LANGUAGE_TAG.fullmatch(text) is not None

@@ -100,3 +100,35 @@ def allowed_url(url: str) -> bool:
         return match.group(1).lower() in SAFE_SCHEMES
     first = re.split(r"[/?#]", text, maxsplit=1)[0]
     return ":" not in first and not text.startswith("\\")
+
+
+ALLOWED_URLS = "only http, https and mailto URLs and relative references are"
+# Front-matter keys beyond the known ones whose names say they hold a URL: templates may put them
+# in an href or src, so they pass the allow-list too (the known ones are checked where parsed).
+_URL_KEY = re.compile(r"(?:.*[_-])?(?:url|uri|href|src|link|canonical|enclosure|website|homepage)s?", re.I)
+
+
+def checked_url(url: str, key: str) -> str:
+    """`url` when the allow-list takes it; else ValueError("<key>: '<url>' is not allowed: ...")."""
+    if not allowed_url(url):
+        raise ValueError(f"{key}: {url!r} is not allowed: {ALLOWED_URLS}")
+    return url
+
+
+def is_url_key(key: str) -> bool:
+    """True for a front-matter key named as a URL: canonical, link, video_url, homepage, ..."""
+    return _URL_KEY.fullmatch(key) is not None
+
+
+def check_urls(value: object, key: str) -> None:
+    """The value of a URL-named key passes checked_url: a text, every text of a list, and in a
+    mapping the values of its URL-named keys ({title: ..., href: ...}), at any depth."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            checked_url(item, key)
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(v for k, v in item.items() if isinstance(k, str) and is_url_key(k))
