@@ -36,6 +36,7 @@ class SiteConfig:
     websub_hubs: tuple[str, ...] = ()
     per_page: int = 10
     markdown_extensions: tuple[str, ...] = MARKDOWN_DEFAULT_EXTENSIONS
+    markdown_raw_html: bool = True  # False: bodies are sanitized (nh3) to harmless formatting
     content_dir: str = "content"
     output_dir: str = "site"
     templates_dir: str = "templates"
@@ -166,7 +167,10 @@ SCHEMA: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "websub_hubs": ("websub_hubs", _hubs),
     },
     "pagination": {"per_page": ("per_page", _positive_int)},
-    "markdown": {"extensions": ("markdown_extensions", _extensions)},
+    "markdown": {
+        "extensions": ("markdown_extensions", _extensions),
+        "raw_html": ("markdown_raw_html", _bool),
+    },
     "search": {"enabled": ("search_enabled", _bool)},
     "paths": {
         name: (f"{name}_dir", _folder)

@@ -1,4 +1,11 @@
-"""Markdown → HTML, plain-text summaries, and absolute URLs for feeds."""
+"""Markdown → HTML, plain-text summaries, and absolute URLs for feeds.
+
+Whatever a body holds, the links and images Markdown makes of it are harmless: a URL outside the
+allow-list (feedsite.urls.allowed_url) is dropped from its element (`[x](javascript:…)` renders as
+`<a>x</a>`), and so is any event-handler attribute (`{: onclick=…}` through attr_list). Raw HTML in a
+body is the author's own and is kept, unless `markdown.raw_html = false`: then the whole rendered
+body is sanitized by nh3 (sanitize_body) to the formatting Markdown makes.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from feedsite.plain_markdown import SAFE_EXTENSIONS, plain_html
+from feedsite.urls import allowed_url
 
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -19,19 +27,103 @@ _URL_ATTR = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]*)"|'([^']*)')
 _SRCSET = re.compile(r"""(\ssrcset\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
-class Renderer:
-    """A reusable Python-Markdown converter with the site's extensions. The plainest bodies are
-    rendered without it, to the same bytes (feedsite/plain_markdown.py)."""
+# Attributes that hold a URL a browser may follow or load.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "poster", "cite", "background", "data", "longdesc",
+     "lowsrc", "dynsrc", "ping", "codebase", "manifest", "icon", "xlink:href", "srcset"}
+)  # fmt: skip
 
-    def __init__(self, extensions: tuple[str, ...]) -> None:
+
+def is_harmful(name: str, value: str) -> bool:
+    """An event handler (on…), or a URL attribute with a URL the allow-list refuses (as a browser
+    reads it: character references decoded; each candidate of a srcset)."""
+    name = name.lower()
+    if name.startswith("on"):
+        return True
+    if name not in URL_ATTRIBUTES:
+        return False
+    text = html.unescape(value)
+    urls = [c.split()[0] for c in text.split(",") if c.strip()] if name == "srcset" else [text]
+    return not all(allowed_url(url) for url in urls)
+
+
+def _safe_links() -> Any:
+    """A Python-Markdown extension: the last tree step drops harmful attributes (is_harmful) from
+    every element Markdown made. An element that had none is serialized exactly as before."""
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
+
+    class SafeLinks(Treeprocessor):  # type: ignore[misc]
+        def run(self, root: Any) -> None:
+            for element in root.iter():
+                for name in [n for n, v in element.items() if is_harmful(n, v)]:
+                    del element.attrib[name]
+
+    class SafeLinksExtension(Extension):  # type: ignore[misc]
+        def extendMarkdown(self, md: Any) -> None:  # noqa: N802 (Python-Markdown's name)
+            md.treeprocessors.register(SafeLinks(md), "feedsite_safe_links", -100)  # after unescape
+
+    return SafeLinksExtension()
+
+
+BODY_TAGS = frozenset(
+    {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del",
+     "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
+     "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small",
+     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time",
+     "tr", "u", "ul", "var"}
+)  # fmt: skip
+BODY_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "style"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "time": {"datetime"},
+}
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math", "textarea",
+     "select", "title", "frameset", "noembed", "noframes", "xmp", "plaintext"}
+)  # fmt: skip
+
+
+def sanitize_body(fragment: str) -> str:
+    """A rendered body cut down to the formatting Markdown makes (`markdown.raw_html = false`):
+    nh3's allowlist, http/https/mailto and relative URLs only, scripts and styles gone with their
+    content, table alignment the only style kept."""
+    import nh3
+
+    cleaned: str = nh3.clean(
+        fragment,
+        tags=set(BODY_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={k: set(v) for k, v in BODY_ATTRIBUTES.items()},
+        url_schemes={"http", "https", "mailto"},
+        filter_style_properties={"text-align"},
+        link_rel=None,
+    )
+    return cleaned
+
+
+class Renderer:
+    """A reusable Python-Markdown converter with the site's extensions (and _safe_links). The plainest
+    bodies are rendered without it, to the same bytes (feedsite/plain_markdown.py). With raw_html
+    False, what Python-Markdown made is sanitized (sanitize_body); the plain path makes nothing to
+    sanitize."""
+
+    def __init__(self, extensions: tuple[str, ...], raw_html: bool = True) -> None:
         self._extensions = extensions
         self._plain = SAFE_EXTENSIONS.issuperset(extensions)
+        self._raw_html = raw_html
 
     @functools.cached_property
     def _md(self) -> Any:
         import markdown  # here, not at the top: a rebuild with nothing to render never needs it
 
-        return markdown.Markdown(extensions=list(self._extensions), output_format="html")
+        return markdown.Markdown(extensions=[*self._extensions, _safe_links()], output_format="html")
 
     def __call__(self, text: str) -> str:
         if self._plain:
@@ -40,7 +132,7 @@ class Renderer:
                 return quick
         self._md.reset()
         html: str = self._md.convert(text)
-        return html
+        return html if self._raw_html else sanitize_body(html)
 
 
 def plain_text(fragment: str) -> str:

@@ -7,14 +7,17 @@ a body it renders never needs Python-Markdown imported at all.
 
 It takes a body only when every line and every inline piece is of a shape whose rendering it knows
 for certain, and gives None for anything else (lists, quotes, code, tables, HTML, entities, escapes,
-underscores, images, footnotes, attribute lists, line breaks, a stray `*` or `[`…), which
-Python-Markdown then renders. Only for the extensions listed in SAFE_EXTENSIONS, none of which
-changes such text; property tests hold it to Python-Markdown's output (tests/test_plain_markdown.py).
+underscores, images, footnotes, attribute lists, line breaks, a stray `*` or `[`, a link whose URL
+the allow-list refuses…), which Python-Markdown then renders. Only for the extensions listed in
+SAFE_EXTENSIONS, none of which changes such text; property tests hold it to Python-Markdown's
+output (tests/test_plain_markdown.py).
 """
 
 from __future__ import annotations
 
 import re
+
+from feedsite.urls import allowed_url
 
 SAFE_EXTENSIONS = frozenset(
     name
@@ -113,6 +116,6 @@ def _span(match: re.Match[str]) -> str:
     if em is not None:
         return f"<em>{em}</em>"
     inner = _inline(label)  # a link's text may hold emphasis, never a link
-    if inner is None:
+    if inner is None or not allowed_url(url):  # Python-Markdown then renders it, and drops the URL
         raise _UnsureError
     return f'<a href="{url}">{inner}</a>'

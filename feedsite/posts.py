@@ -17,6 +17,7 @@ from typing import Any
 from feedsite import __version__
 from feedsite.config import SiteConfig
 from feedsite.content import Entry
+from feedsite.errors import ContentError, Problem
 from feedsite.markup import Renderer, first_paragraph, markdown_release
 from feedsite.urls import absolute, tag_slug
 from feedsite.writer import Spread, serial
@@ -80,22 +81,38 @@ def newest_first(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (-e.date.timestamp(), e.path))
 
 
-_renderers: dict[tuple[str, ...], Renderer] = {}
+_renderers: dict[tuple[tuple[str, ...], bool], Renderer] = {}
 
 
-def render_markdown(extensions: tuple[str, ...], body: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Unrenderable:
+    """A body Python-Markdown cannot render (nested too deeply for it): the reason, one line."""
+
+    message: str
+
+
+def render_markdown(extensions: tuple[str, ...], body: str, raw_html: bool = True) -> tuple[str, str]:
     """(HTML, plain text of its first paragraph) of one Markdown body."""
-    render = _renderers.get(extensions)
+    render = _renderers.get((extensions, raw_html))
     if render is None:
-        render = _renderers[extensions] = Renderer(extensions)
+        render = _renderers[extensions, raw_html] = Renderer(extensions, raw_html)
     html = render(body)
     return html, first_paragraph(html)
 
 
-def markdown_key(extensions: tuple[str, ...], entry: Entry) -> str:
-    """The hash of render_markdown's arguments: the Markdown release and extensions, and the
-    entry's load key, which fixes its body."""
-    settings = f"{__version__}\0{markdown_release()}\0{extensions}\0{entry.key}"
+def _render_or_say(extensions: tuple[str, ...], body: str, raw_html: bool) -> tuple[str, str] | Unrenderable:
+    try:
+        return render_markdown(extensions, body, raw_html)
+    except RecursionError:  # Python-Markdown's block parser recurses once per level of nesting
+        return Unrenderable("body: nested too deeply to render (lists or quotes inside each other)")
+    except Exception as exc:  # a Python-Markdown (or extension) failure on this text: one line
+        return Unrenderable(f"body: Python-Markdown cannot render it ({type(exc).__name__}: {exc})")
+
+
+def markdown_key(extensions: tuple[str, ...], entry: Entry, raw_html: bool = True) -> str:
+    """The hash of render_markdown's arguments: the Markdown release, extensions and raw_html, and
+    the entry's load key, which fixes its body."""
+    settings = f"{__version__}\0{markdown_release()}\0{extensions}\0{raw_html}\0{entry.key}"
     return hashlib.sha256(settings.encode()).hexdigest()
 
 
@@ -105,19 +122,27 @@ def render_posts(
     rendered: MutableMapping[str, tuple[str, str]],
     spread: Spread = serial,
 ) -> list[Post]:
-    """Posts of entries (in their order), rendering the Markdown `rendered` does not hold."""
-    extensions = config.markdown_extensions
-    keys = [markdown_key(extensions, entry) for entry in entries]
+    """Posts of entries (in their order), rendering the Markdown `rendered` does not hold.
+    Raises ContentError for every body that cannot be rendered."""
+    extensions, raw_html = config.markdown_extensions, config.markdown_raw_html
+    keys = [markdown_key(extensions, entry, raw_html) for entry in entries]
     todo = [i for i, key in enumerate(keys) if rendered.get(key) is None]
 
-    def job(start: int, stop: int) -> list[tuple[str, str]]:
-        return [render_markdown(extensions, entries[i].body) for i in todo[start:stop]]
+    def job(start: int, stop: int) -> list[tuple[str, str] | Unrenderable]:
+        return [_render_or_say(extensions, entries[i].body, raw_html) for i in todo[start:stop]]
 
     done = 0
+    problems: list[Problem] = []
     for count, part in spread(job, len(todo)):
-        for index, (html, first) in zip(todo[done : done + count], part, strict=True):
-            rendered[keys[index]] = (Html(html, keys[index]), first)  # one copy, shared with the post
+        for index, made in zip(todo[done : done + count], part, strict=True):
+            if isinstance(made, Unrenderable):
+                problems.append(Problem(entries[index].path, None, made.message))
+            else:
+                html, first = made
+                rendered[keys[index]] = (Html(html, keys[index]), first)  # one copy, shared with the post
         done += count
+    if problems:
+        raise ContentError(problems)
     tags = tag_index(entries)
     posts = []
     for entry, key in zip(entries, keys, strict=True):
