@@ -47,6 +47,11 @@ def _text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
+def _as_html(text: str) -> str:
+    """Plain text as the HTML that shows it: for RSS's <description>, which readers take for HTML."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _attr(value: str) -> str:
     return _text(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
@@ -168,7 +173,7 @@ def rss(context: dict[str, Any]) -> bytes:
     out = ["<?xml version='1.0' encoding='UTF-8'?>", f'<rss {spaces} version="2.0">', "  <channel>"]
     _element(out, 2, "title", clean_text(info.title))
     _element(out, 2, "link", info.page_url)
-    _element(out, 2, "description", clean_text(info.description) or clean_text(info.title))
+    _element(out, 2, "description", _as_html(clean_text(info.description) or clean_text(info.title)))
     _element(out, 2, "atom:link", attrs=(("href", links.self_url), ("rel", "self")))
     if site.rights:
         _element(out, 2, "copyright", clean_text(site.rights))
@@ -190,12 +195,12 @@ def _item(out: list[str], site: SiteInfo, post: Post, image: Media | None) -> No
     if full_content(site, post):
         body = _escaped_body(post.html, post.url)
         if summary:
-            out.append(f"      <description>{_text(summary)}</description>")
+            out.append(f"      <description>{_text(_as_html(summary))}</description>")
             out.append(f"      <content:encoded>{body}</content:encoded>")
         else:  # without a summary, RSS's description carries the body
             out.append(f"      <description>{body}</description>")
     elif summary:
-        out.append(f"      <description>{_text(summary)}</description>")
+        out.append(f"      <description>{_text(_as_html(summary))}</description>")
     for author in entry.authors:  # RSS's <author> is an e-mail address; names go in <dc:creator>
         if author.email:
             out.append(f"      <author>{_text(author.email)} ({_text(author.name)})</author>")
@@ -269,7 +274,7 @@ def _entry(out: list[str], site: SiteInfo, post: Post, image: Media | None, righ
         attrs: Attrs = (("href", image.url), ("rel", "enclosure"), ("type", image.type), ("length", length))
         _element(out, 2, "link", attrs=attrs)
     if post.summary:
-        out.append(f"    <summary>{_text(post.summary)}</summary>")
+        out.append(f'    <summary type="text">{_text(post.summary)}</summary>')
     for tag in post.tags:
         name = _attr(tag.name)
         out.append(f'    <category term="{name}" label="{name}"/>')
