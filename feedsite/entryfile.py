@@ -28,12 +28,13 @@ explode or never end, is refused.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -42,7 +43,10 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-__all__ = ["EntryFileError", "EntryText", "atomic_write", "dump_entry", "read_entry", "write_entry"]
+__all__ = [
+    "EntryFileError", "EntryText", "atomic_write", "dump_entry", "folder_lock", "read_entry",
+    "remove_leftovers", "write_entry",
+]  # fmt: skip
 
 NO_FRONT_MATTER = "has no front matter (it must start with a '---' line and a title: and date:)"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
@@ -293,3 +297,39 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# atomic_write's temporary files: "." + the target's name (up to 100 characters) + "." + mkstemp's
+# eight random letters, digits or "_" + ".tmp". One is left only by a process killed mid-write.
+_LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` itself (flock on the folder: no lock file), waiting for
+    whoever holds it. Writers of entries (import, new) take it, so that remove_leftovers, called
+    while holding it, can tell a killed writer's temporary file from a live one's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing lets go of the lock
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary files atomic_write left in `folder` (and below it) when its process was
+    killed before finishing; call it holding folder_lock(folder). Returns what was removed."""
+    removed: list[Path] = []
+    todo = [folder]
+    while todo:
+        with contextlib.suppress(OSError), os.scandir(todo.pop()) as listing:
+            for item in listing:
+                if item.is_dir(follow_symlinks=False):
+                    todo.append(Path(item.path))
+                elif _LEFTOVER.fullmatch(item.name) and item.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(item.path)
+                        removed.append(Path(item.path))
+    return removed

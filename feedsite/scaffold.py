@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feedsite.config import CONFIG_NAME, SiteConfig
-from feedsite.entryfile import atomic_write, write_entry
+from feedsite.entryfile import atomic_write, folder_lock, write_entry
 from feedsite.errors import FeedsiteError
 
 CONFIG_TEMPLATE = """\
@@ -98,10 +98,11 @@ def new_entry(config: SiteConfig, title: str, *, draft: bool = True, now: dateti
     if draft:
         meta["draft"] = True
     folder = config.path("content") / f"{when:%Y}" / f"{when:%m}"
-    for n in range(1, 1000):
-        path = folder / (f"{slug}.md" if n == 1 else f"{slug}-{n}.md")
-        if write_entry(path, meta, NEW_BODY, exclusive=True):
-            return path
+    with folder_lock(config.path("content")):  # an import cleaning up killed writes leaves ours alone
+        for n in range(1, 1000):
+            path = folder / (f"{slug}.md" if n == 1 else f"{slug}-{n}.md")
+            if write_entry(path, meta, NEW_BODY, exclusive=True):
+                return path
     raise FeedsiteError(f"{folder}/{slug}-*.md: too many entries with this slug")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections import Counter
@@ -13,13 +14,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from feedsite.config import SiteConfig
 from feedsite.dates import DateError, parse_date
-from feedsite.entryfile import atomic_write
+from feedsite.entryfile import atomic_write, folder_lock, remove_leftovers
+from feedsite.files import FileReadError, not_regular, read_regular
 from feedsite.importers.article import Article, SourceError, decode, unique
 from feedsite.importers.feed import parse_feed
 from feedsite.importers.html import parse_html
 from feedsite.importers.text import parse_text
 from feedsite.importers.writer import Existing, front_matter, read_imported, render
-from feedsite.urls import MAX_SLUG, slugify
+from feedsite.urls import MAX_SLUG, allowed_url, slugify
 
 if TYPE_CHECKING:
     from feedsite.build import Stages
@@ -77,7 +79,7 @@ class _Run:
 
     def fail(self, shown: str, message: str) -> None:
         self.counts["failed"] += 1
-        self.say(f"{shown}: {message}", self.err)
+        self.say(f"{shown}: {' '.join(message.split())}", self.err)  # one line, whatever a parser said
 
     # ---- one source -------------------------------------------------------------------
     def source(self, path: Path) -> None:
@@ -95,10 +97,10 @@ class _Run:
                 self.fail(shown, str(article))
                 continue
             label = f"{shown} #{number}" if article.item else shown
-            article = self.with_options(article)
+            article = self.with_options(article, label, path.suffix.lower() in HTML_SUFFIXES)
             date = article.date or self.options.date
             if date is None and not self.exists(shown, article):
-                date = datetime.fromtimestamp(int(path.stat().st_mtime), self.config.tz)
+                date = _file_time(path, self.config.tz)
                 if not mtime_warned:
                     self.say(
                         f"{shown}: warning: no date in the source; using the file's "
@@ -110,9 +112,9 @@ class _Run:
 
     def read(self, path: Path) -> list[Article | SourceError]:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"cannot be read ({exc.strerror})") from None
+            data = read_regular(path)
+        except FileReadError as exc:
+            raise SourceError(str(exc)) from None
         if not data.strip(b" \t\r\n\f\v\xef\xbb\xbf"):
             raise SourceError("empty file")
         suffix = path.suffix.lower()
@@ -127,14 +129,27 @@ class _Run:
             return [parse_html(text, tz)]
         return [parse_text(text)]
 
-    def with_options(self, article: Article) -> Article:
+    def with_options(self, article: Article, label: str = "", rooted: bool = False) -> Article:
         o = self.options
         return replace(
             article,
+            source_url=self.web_url(article.source_url, "source url", label, False),
+            image=self.web_url(article.image, "image", label, rooted),
             tags=unique([*article.tags, *o.tags]),
             authors=article.authors or unique([o.author] if o.author else []),
             lang=article.lang or (o.lang or ""),
         )
+
+    def web_url(self, url: str, key: str, label: str, rooted: bool) -> str:
+        """`url` when it passes the allow-list and is absolute http(s) (or, with `rooted`, a path from
+        the site's root "/…", as a saved page may give); else "" and a warning saying so."""
+        if not url or (
+            allowed_url(url) and url.startswith(("http://", "https://", *(("/",) if rooted else ())))
+        ):
+            return url
+        kept = "absolute http(s) URLs" + (" and paths from the root" if rooted else "")
+        self.say(f"{label}: warning: {key} {url[:200]!r} dropped: only {kept} are kept", self.err)
+        return ""
 
     def exists(self, shown: str, article: Article) -> bool:
         return (shown, article.item) in self.by_key
@@ -169,14 +184,14 @@ class _Run:
         tz = self.config.tz
         date = _known_date(front.get("date"), tz) or article.date or self.options.date
         if date is None:
-            date = datetime.fromtimestamp(int(path.stat().st_mtime), tz)
+            date = _file_time(path, tz)
         ident = front.get("id") if isinstance(front.get("id"), str) else ""
         ident = ident or self.entry_id(shown, article, digest)
         updated = _known_date(front.get("updated"), tz)
         if digest != existing.imported.get("source_sha256"):
             newer = article.updated or article.date
             if not newer or newer <= date:
-                newer = datetime.fromtimestamp(int(path.stat().st_mtime), tz)
+                newer = _file_time(path, tz)
             updated = max(newer.astimezone(tz), date)
         front_out = front_matter(article, id=ident, date=date, updated=updated, source=shown)
         text = render(front_out, article.body, shown, article.item, digest)
@@ -227,6 +242,16 @@ class _Run:
         return head + ", ".join(parts) + "."
 
 
+def _file_time(path: Path, tz: tzinfo) -> datetime:
+    """The source file's modification time, for a source with no date of its own."""
+    try:
+        return datetime.fromtimestamp(int(path.stat().st_mtime), tz)
+    except (OverflowError, ValueError, OSError):
+        raise SourceError(
+            "no date in the source, and its modification time is no date (use --date)"
+        ) from None
+
+
 def _known_date(value: object, tz: tzinfo) -> datetime | None:
     """The date an existing entry's front matter holds, or None when it holds none or a bad one."""
     if value is None:
@@ -238,7 +263,8 @@ def _known_date(value: object, tz: tzinfo) -> datetime | None:
 
 
 def _collect(paths: list[Path], run: _Run) -> list[Path]:
-    """The source files under `paths`, sorted, each once; reports paths that cannot be read."""
+    """The source files under `paths`, sorted, each once; reports paths that cannot be read, and
+    skips (with a warning) fifos, devices and sockets named as sources: they are never opened."""
     found: dict[Path, None] = {}
     for given in paths:
         if given.is_dir():
@@ -246,20 +272,38 @@ def _collect(paths: list[Path], run: _Run) -> list[Path]:
                 p
                 for p in given.rglob("*")
                 if p.suffix.lower() in IMPORT_SUFFIXES
-                and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(given).parts)
             )
             for file in files:
-                found.setdefault(file.resolve(), None)
+                if file.is_file():
+                    found.setdefault(file.resolve(), None)
+                elif _odd_kind(file):
+                    run.say(
+                        f"{run.show(file)}: warning: is {_odd_kind(file)}, not a regular file: skipped",
+                        run.err,
+                    )
         elif given.is_file():
             if given.suffix.lower() in IMPORT_SUFFIXES:
                 found.setdefault(given.resolve(), None)
             else:
                 kinds = ", ".join(sorted(IMPORT_SUFFIXES))
                 run.fail(run.show(given), f"not a kind of source import reads ({kinds})")
+        elif _odd_kind(given):
+            run.say(
+                f"{run.show(given)}: warning: is {_odd_kind(given)}, not a regular file: skipped", run.err
+            )
         else:
             run.fail(run.show(given), "no such file or folder")
     return sorted(found, key=run.show)
+
+
+def _odd_kind(path: Path) -> str | None:
+    """What `path` is when it is there but neither a regular file nor a folder ("a fifo", ...)."""
+    try:
+        kind = not_regular(os.stat(path).st_mode)
+    except OSError:
+        return None
+    return None if kind == "a folder" else kind
 
 
 def _no_stages(label: str, total: int) -> Callable[[int], None]:
@@ -274,13 +318,33 @@ def run_import(
     err: TextIO,
     stages: Stages = _no_stages,
 ) -> int:
-    """Import every source under `paths` (default: the seeds folder). Returns the exit status."""
+    """Import every source under `paths` (default: the seeds folder). Returns the exit status.
+
+    One import at a time writes to content/ (folder_lock); it first removes the temporary files an
+    import killed mid-write left there. A dry run takes no lock and changes nothing."""
+    if options.dry_run:
+        return _import_all(config, paths, options, out, err, stages)
+    content = config.path("content")
+    with folder_lock(content):
+        remove_leftovers(content)
+        return _import_all(config, paths, options, out, err, stages)
+
+
+def _import_all(
+    config: SiteConfig, paths: list[Path], options: ImportOptions, out: TextIO, err: TextIO, stages: Stages
+) -> int:
     run = _Run(config, options, out, err)
     sources = _collect(paths or [config.path("seeds")], run)
     advance = stages("Importing", len(sources))
     for path in sources:
         try:
             run.source(path)
+        except SourceError as exc:
+            run.fail(run.show(path), str(exc))
+        except RecursionError:  # a reader (or a library under it) recursing once per level of nesting
+            run.fail(run.show(path), "nested too deeply to be read")
+        except (OverflowError, UnicodeError, LookupError) as exc:  # numbers, encodings it names
+            run.fail(run.show(path), f"cannot be read ({type(exc).__name__}: {str(exc)[:200]})")
         except OSError as exc:
             run.fail(run.show(path), f"cannot be written ({exc.strerror}: {exc.filename})")
         except Exception as exc:  # a bug must not stop the other sources

@@ -97,7 +97,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
         if codec and codec not in ("utf-8", "latin-1", "iso8859-1", "cp1252", "ascii"):
             try:
                 return _clean(data.decode(codec))
-            except UnicodeDecodeError:
+            except (UnicodeError, LookupError):  # LookupError: a codec that is not for text (hex, zlib)
                 raise SourceError(f"not valid {declared} text, as it declares") from None
     for codec in ("cp1252", "latin-1"):
         try:

@@ -190,7 +190,7 @@ def _text(fragment: str) -> str:
         return ""
     try:
         return " ".join(lxml.html.fragment_fromstring(fragment, create_parent="div").itertext())
-    except etree.ParserError:
+    except (etree.ParserError, AssertionError, IndexError):  # lxml asserts one <body>: a page had none
         return ""
 
 

@@ -39,7 +39,8 @@ def _body(value: str, kind: str, base: str) -> str:
 
 
 def _plain(value: str, kind: str) -> str:
-    return html_to_text(value) if kind in HTML_TYPES else squash(value)
+    """Plain text; HTML (or what feedparser left untyped and holds a tag) read through the sanitizer."""
+    return html_to_text(value) if kind in HTML_TYPES or (kind == "" and "<" in value) else squash(value)
 
 
 def _item_key(ident: str, link: str, title: str, number: int) -> str:
@@ -111,9 +112,9 @@ def _rss_item(e: Any, feed: Any, number: int, tz: tzinfo) -> Article:
         tags=unique([t.get("term") or t.get("label") or "" for t in e.get("tags", [])]),
         lang=_lang(title_detail.get("language")) or _lang(feed.get("language")),
         source_name=squash(feed.get("title", "")),
-        source_url=link if link.startswith(("http://", "https://")) else "",
+        source_url=link,  # the importer keeps absolute http(s) URLs only, and says what it drops
         rights=squash(e.get("rights", "") or feed.get("rights", "")),
-        image=image if image.startswith(("http://", "https://")) else "",
+        image=image,
     )
 
 
@@ -169,7 +170,7 @@ def _json_item(item: Any, feed: dict[str, Any], number: int, tz: tzinfo) -> Arti
     return Article(
         title=title,
         body=body,
-        summary=squash(clean_text(_s(item.get("summary")))),
+        summary=html_to_text(clean_text(_s(item.get("summary")))),  # plain by the spec; HTML in the wild
         date=published or updated,
         updated=updated if published and updated and updated > published else None,
         id=ident,
@@ -178,8 +179,8 @@ def _json_item(item: Any, feed: dict[str, Any], number: int, tz: tzinfo) -> Arti
         tags=unique([t for t in _list(item.get("tags")) if isinstance(t, str)]),
         lang=_lang(item.get("language")) or _lang(feed.get("language")),
         source_name=squash(_s(feed.get("title"))),
-        source_url=link if link.startswith(("http://", "https://")) else "",
-        image=image if image.startswith(("http://", "https://")) else "",
+        source_url=link,  # the importer keeps absolute http(s) URLs only, and says what it drops
+        image=image,
     )
 
 
@@ -195,6 +196,8 @@ def _parse_json(data: bytes, tz: tzinfo) -> list[Item]:
         feed = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"malformed JSON Feed: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:
+        raise SourceError("malformed JSON Feed: nested too deeply") from None
     version = feed.get("version") if isinstance(feed, dict) else None
     if not isinstance(version, str) or not version.startswith("https://jsonfeed.org/version/"):
         raise SourceError("JSON but not a JSON Feed (no jsonfeed.org version)")

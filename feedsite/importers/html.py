@@ -42,7 +42,10 @@ def _body(found: str, title: str, url: str, image: str) -> str:
     """The article's HTML as Markdown, without a heading that repeats the title."""
     if not found.strip():
         return ""
-    root = lxml.html.fragment_fromstring(found, create_parent="div")
+    try:
+        root = lxml.html.fragment_fromstring(found, create_parent="div")
+    except (AssertionError, IndexError, etree.ParserError):  # lxml asserts one <body>: a page had none
+        return ""
     for heading in root.iter("h1", "h2"):
         if squash(heading.text_content()).casefold() == title.casefold():
             heading.drop_tree()
@@ -96,8 +99,8 @@ def parse_html(text: str, tz: tzinfo) -> Article:
         tags=unique(tags),
         lang=lang,
         source_name=page.publisher(),
-        source_url=url if url.startswith(("http://", "https://")) else "",
+        source_url=url,  # the importer keeps absolute http(s) URLs only, and says what it drops
         rights=clean(ld.get("copyrightNotice")) or page.first("copyright", "dc.rights", "rights"),
-        image=image if image.startswith(("http://", "https://", "/")) else "",
+        image=image,  # absolute http(s), or rooted at "/" (a page): the importer checks
         image_alt=page.first("og:image:alt", "twitter:image:alt"),
     )

@@ -7,6 +7,7 @@ import re
 from feedsite.importers.article import Article, SourceError
 from feedsite.importers.tomarkdown import escape_html, escape_line_start
 from feedsite.text import squash
+from feedsite.urls import allowed_url
 
 _QUOTES = re.compile("[\"'\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a`]")
 _CLOSING = ".!?\u2026:;,"
@@ -91,7 +92,7 @@ def _markdown(paragraphs: list[str]) -> str:
     short = [_short(p) for p in paragraphs]
     last = len(paragraphs) - 1
     for i, para in enumerate(paragraphs):
-        text = escape_html(squash(para))
+        text = neutral_links(escape_html(squash(para)))
         heading = (
             short[i]
             and 0 < i < last
@@ -104,3 +105,40 @@ def _markdown(paragraphs: list[str]) -> str:
         else:
             blocks.append(escape_line_start(text))
     return "\n\n".join(blocks)
+
+
+def _target(text: str, start: int) -> str:
+    """The destination of a Markdown link whose `](` ends at `start`: up to its closing `)` (or `>`
+    after a `<`), nested parentheses counted, or to the end of the line."""
+    at = start
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    if text[at : at + 1] == "<":
+        end = text.find(">", at)
+        return text[at + 1 : end if end >= 0 else len(text)]
+    depth = 0
+    for index in range(at, len(text)):
+        char = text[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                return text[at:index]
+            depth -= 1
+        elif char == "\n":
+            return text[at:index]
+    return text[at:]
+
+
+def neutral_links(text: str) -> str:
+    """Markdown-ish text in which a link or image whose URL the allow-list refuses
+    (`[x](javascript:…)`) stays text: its `]` is escaped, so `[x](javascript:…)` shows as written."""
+    if "](" not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for match in re.finditer(r"(\\*)\]\(", text):
+        if len(match.group(1)) % 2 == 0 and not allowed_url(_target(text, match.end())):
+            out.append(text[last : match.end(1)] + "\\")
+            last = match.end(1)
+    return "".join(out) + text[last:]

@@ -193,7 +193,7 @@ class Converter:
 
     def list_block(self, el: etree._Element) -> list[str]:
         ordered = el.tag == "ol"
-        start = int(el.get("start", "1")) if (el.get("start") or "").isdigit() else 1
+        start = int(el.get("start", "1")) if re.fullmatch("[0-9]{1,9}", el.get("start") or "") else 1
         items: list[str] = []
         for number, li in enumerate((c for c in el if c.tag == "li"), start):
             marker = f"{number}. " if ordered else "- "

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from feedsite.entryfile import EntryFileError, dump_entry, read_entry
+from feedsite.files import FileReadError, read_regular
 from feedsite.importers.article import Article
 
 
@@ -106,9 +107,9 @@ def read_imported(path: Path) -> Existing | None:
     `imported` block does: it is then kept as edited, and never imported a second time beside it.
     """
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)  # never a fifo or a device named *.md, never more than MAX_BYTES
         text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+    except (FileReadError, UnicodeDecodeError):
         return None
     try:
         front = read_entry(raw).meta
