@@ -27,12 +27,15 @@ from urllib.parse import unquote, urlsplit
 
 from feedsite.build import BuildOptions
 from feedsite.config import SiteConfig
+from feedsite.files import FileReadError, read_regular
 from feedsite.preview.watch import BuildResult, Clock, Watcher
 
 EVENTS_PATH = "/__feedsite/events"
 SCRIPT_PATH = "/__feedsite/livereload.js"
 SCRIPT_FILE = Path(__file__).with_name("livereload.js")
 KEEPALIVE_SECONDS = 15.0
+IDLE_SECONDS = 30.0
+MAX_FILE = 1 << 30  # a preview reads a file whole; nothing in a site comes near this
 # when site/ has no 404.html (nothing built yet): still a page with the script, so it shows errors
 NOT_FOUND = b"<!DOCTYPE html>\n<title>Not found</title>\n<h1>Not found</h1>\n<p>Nothing here (yet).</p>\n"
 
@@ -143,6 +146,7 @@ class Hub:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # many browser tabs (or clients) connecting at once are queued, not refused
 
     def __init__(self, address: tuple[str, int], site: Callable[[], Path], hub: Hub) -> None:
         self.site = site
@@ -162,6 +166,7 @@ class _Server6(_Server):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "feedsite-preview"
+    timeout = IDLE_SECONDS  # a connection that sends nothing (or stops reading) is closed, not kept
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the terminal is for build results
@@ -173,7 +178,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def _serve(self, head: bool) -> None:
-        url = urlsplit(self.path)
+        try:
+            url = urlsplit(self.path)
+        except ValueError:  # e.g. "http://[::1/": not a URL at all
+            return self._send(HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", b"bad request\n", head)
         path = unquote(url.path)
         if path == EVENTS_PATH and not head:
             return self._events()
@@ -208,8 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _file(self, path: Path, status: HTTPStatus, version: int, head: bool) -> bool:
         try:
-            data = path.read_bytes()
-        except OSError:  # removed by a build a moment ago, or not a file
+            data = read_regular(path, MAX_FILE)  # never a fifo or a device, even inside site/
+        except FileReadError:  # removed by a build a moment ago, or not a file
             return False
         kind = content_type(path)
         if kind.startswith("text/html"):
