@@ -158,10 +158,8 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
 def run_check(config: SiteConfig, out: TextIO, err: TextIO) -> int:
     from feedsite.content import load_entries
 
-    warnings: list[str] = []
-    entries = load_entries(config, {}, {}, warnings=warnings)
-    for line in warnings:
-        print(line, file=err)
+    entries = load_entries(config, {}, {}, warnings=(skipped := list[str]()))
+    err.writelines(f"{line}\n" for line in skipped)  # fifos and devices named *.md, not read
     unpinned = [e for e in entries if not e.id_pinned]
     for entry in unpinned:
         print(f"{entry.path}: warning: no id; add `id: {entry.id}` so readers never see it twice", file=err)
