@@ -131,7 +131,13 @@ class Renderer:
             if quick is not None:
                 return quick
         self._md.reset()
-        html: str = self._md.convert(text)
+        try:
+            html: str = self._md.convert(text)
+        except BaseException:
+            # A conversion cut off (a body nested too deeply, an interrupt) can leave Python-Markdown's
+            # instance half-way through its state: the next body gets a fresh one.
+            del self.__dict__["_md"]
+            raise
         return html if self._raw_html else sanitize_body(html)
 
 
