@@ -1,31 +1,33 @@
-"""Benchmark `feedsite import`: 10,000 seed-shaped text sources (~5 KB each) into a fresh project.
+"""Benchmark `feedsite import`: 10,000 seed-shaped text sources (~5 KB each) into a fresh project,
+this code against the code at an earlier commit, in the same invocation.
 
-    python bench/bench_import.py [--sources 10000] [--runs 3] [--big-mb 5]
+    git worktree add /tmp/import-base 51fb692          # the code the import bar is set against
+    python bench/bench_import.py [--base /tmp/import-base] [--sources 10000] [--runs 3] [--big-mb 5]
 
-Prints the median, min and max wall time of the runs, the peak RSS of the process, and the time
-to import one several-MB article. Sources are generated deterministically in a temp folder.
+Each run is the whole command, as a user runs it (`python -m feedsite -C PROJECT import --date …
+seeds/`, interpreter start-up included), in a fresh process and a fresh project, with PYTHONPATH
+set to one code tree or the other. The runs alternate (base, this, this, base, …: each pair in
+turn reverses the order) so that the machine's drift, which is large on shared machines, falls on
+both alike. Printed: the median, min and max wall and CPU (user + system) time of each, the
+ratios this ÷ base of the medians and of each pair of runs, and the peak RSS of the largest run.
+Then one several-MB article, imported once by each. Sources are generated deterministically in a temp folder.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import os
 import random
-import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from feedsite.config import load_config
-from feedsite.importers import ImportOptions, run_import
-
+REPO = Path(__file__).resolve().parent.parent
 TOML = '[site]\ntitle = "Bench"\nbase_url = "https://example.org/"\ntimezone = "Europe/Rome"\n'
+DATE = "2024-11-07T00:00:00+01:00"
 _VOCABULARY = (
     "the call between leaders comes as international pressure grows to resolve crisis in region "
     "officials said talks would continue next week while markets reacted calmly to news from "
@@ -60,46 +62,80 @@ def make_sources(folder: Path, count: int) -> int:
     return total
 
 
-def import_once(seeds: Path, work: Path) -> float:
+def import_once(code: Path, seeds: Path, work: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (KB) of one `feedsite import` with
+    `code` into a fresh project."""
     root = Path(tempfile.mkdtemp(dir=work))
     (root / "feedsite.toml").write_text(TOML, encoding="utf-8")
-    config = load_config(root)
-    options = ImportOptions(date=datetime(2024, 11, 7, tzinfo=ZoneInfo("Europe/Rome")))
-    out, err = io.StringIO(), io.StringIO()
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    command = [sys.executable, "-m", "feedsite", "-C", str(root), "import", "--date", DATE, str(seeds)]
     start = time.perf_counter()
-    status = run_import(config, [seeds], options, out, err)
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"import failed:\n{err.getvalue()}")
-    return elapsed
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{code}: import failed ({proc.returncode}):\n{err}")
+    made = sum(1 for _ in (root / "content").rglob("*.md"))
+    expected = sum(1 for _ in seeds.iterdir())
+    if made != expected:
+        raise SystemExit(f"{code}: {made} entries made of {expected} sources")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def spread(times: list[float]) -> str:
+    return f"median {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--base", type=Path, default=Path("/tmp/import-base"), help="the code to compare with"
+    )
     parser.add_argument("--sources", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--big-mb", type=float, default=5.0, help="size of the one big article")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each (at least 3)")
+    parser.add_argument("--big-mb", type=float, default=5.0, help="size of the one big article (0: none)")
     args = parser.parse_args()
+    if not (args.base / "feedsite" / "importers").is_dir():
+        raise SystemExit(f"{args.base}: no feedsite code there (git worktree add {args.base} 51fb692)")
+    codes = {"base": args.base.resolve(), "this": REPO}
     with tempfile.TemporaryDirectory(prefix="feedsite-bench-") as tmp:
         work = Path(tmp)
         seeds = work / "seeds"
         seeds.mkdir()
         size = make_sources(seeds, args.sources)
         print(f"{args.sources} sources, {size / args.sources / 1024:.1f} KB each on average")
-        times = [import_once(seeds, work) for _ in range(args.runs)]
-        print(
-            f"import of {args.sources} sources: median {statistics.median(times):.2f} s "
-            f"(min {min(times):.2f}, max {max(times):.2f}, {args.runs} runs, fresh project each)"
-        )
-        big = work / "big"
-        big.mkdir()
-        rng = random.Random(5)
-        paragraphs = int(args.big_mb * 1024 * 1024 / 560)
-        data = article(rng, 0, paragraphs).encode("utf-8")
-        (big / "big.txt").write_bytes(data)
-        print(f"one {len(data) / 1e6:.1f} MB article: {import_once(big, work):.2f} s")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"peak RSS: {peak / 1024:.0f} MB")
+        print(f"base: {codes['base']}\nthis: {codes['this']}")
+        times: dict[str, list[float]] = {"base": [], "this": []}
+        cpu: dict[str, list[float]] = {"base": [], "this": []}
+        peaks: dict[str, int] = {"base": 0, "this": 0}
+        for run in range(max(3, args.runs)):
+            order = ("base", "this") if run % 2 == 0 else ("this", "base")
+            for name in order:
+                seconds, used, peak = import_once(codes[name], seeds, work)
+                times[name].append(seconds)
+                cpu[name].append(used)
+                peaks[name] = max(peaks[name], peak)
+                print(f"  run {run + 1} {name}: {seconds:.2f} s wall, {used:.2f} s CPU", flush=True)
+        for name in ("base", "this"):
+            print(f"{name}: import of {args.sources} sources: wall {spread(times[name])}")
+            print(f"{name}:   CPU {spread(cpu[name])}, peak RSS {peaks[name] // 1024} MB")
+        for what, values in (("wall", times), ("CPU", cpu)):
+            pairs = [t / b for t, b in zip(values["this"], values["base"], strict=True)]
+            ratio = statistics.median(values["this"]) / statistics.median(values["base"])
+            each = ", ".join(f"{r:.2f}" for r in pairs)
+            print(f"this ÷ base, {what} time: {ratio:.2f} (of the medians); per pair of runs: {each}")
+        if args.big_mb > 0:
+            big = work / "big"
+            big.mkdir()
+            rng = random.Random(5)
+            paragraphs = int(args.big_mb * 1024 * 1024 / 560)
+            data = article(rng, 0, paragraphs).encode("utf-8")
+            (big / "big.txt").write_bytes(data)
+            for name in ("base", "this"):
+                seconds, used, _ = import_once(codes[name], big, work)
+                print(f"{name}: one {len(data) / 1e6:.1f} MB article: {seconds:.2f} s wall, {used:.2f} s CPU")
 
 
 if __name__ == "__main__":
