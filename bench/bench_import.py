@@ -9,7 +9,8 @@ seeds/`, interpreter start-up included), in a fresh process and a fresh project,
 set to one code tree or the other. The runs alternate (base, this, this, base, …: each pair in
 turn reverses the order) so that the machine's drift, which is large on shared machines, falls on
 both alike. Printed: the median, min and max wall and CPU (user + system) time of each, the
-ratios this ÷ base of the medians and of each pair of runs, and the peak RSS of the largest run.
+ratios this ÷ base of the medians and of each pair of runs, and the peak RSS of the largest run
+(the process's own high-water mark, sampled every 50 ms).
 Then one several-MB article, imported once by each. Sources are generated deterministically in a temp folder.
 """
 
@@ -69,19 +70,44 @@ def import_once(code: Path, seeds: Path, work: Path) -> tuple[float, float, int]
     (root / "feedsite.toml").write_text(TOML, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(code)}
     command = [sys.executable, "-m", "feedsite", "-C", str(root), "import", "--date", DATE, str(seeds)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        # cwd: the project, never the folder holding a feedsite/ package (`-m` would import that one)
+        proc = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        peak = 0
+        while True:  # the kernel's rusage keeps the forking parent's peak: read the child's own
+            done, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if done:
+                break
+            peak = max(peak, _high_water(proc.pid))
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        message = err.read().decode(errors="replace")
     if proc.returncode != 0:
-        raise SystemExit(f"{code}: import failed ({proc.returncode}):\n{err}")
+        raise SystemExit(f"{code}: import failed ({proc.returncode}):\n{message}")
     made = sum(1 for _ in (root / "content").rglob("*.md"))
     expected = sum(1 for _ in seeds.iterdir())
     if made != expected:
         raise SystemExit(f"{code}: {made} entries made of {expected} sources")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime, peak
+
+
+def _high_water(pid: int) -> int:
+    """VmHWM of a running `feedsite` process, in KB (0 when it cannot be read, or when the process
+    is still the bench's fork, before it runs feedsite: that one has the bench's own memory)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            if b"feedsite" not in cmdline.read():
+                return 0
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def spread(times: list[float]) -> str:
@@ -117,7 +143,10 @@ def main() -> None:
                 times[name].append(seconds)
                 cpu[name].append(used)
                 peaks[name] = max(peaks[name], peak)
-                print(f"  run {run + 1} {name}: {seconds:.2f} s wall, {used:.2f} s CPU", flush=True)
+                print(
+                    f"  run {run + 1} {name}: {seconds:.2f} s wall, {used:.2f} s CPU, {peak // 1024} MB",
+                    flush=True,
+                )
         for name in ("base", "this"):
             print(f"{name}: import of {args.sources} sources: wall {spread(times[name])}")
             print(f"{name}:   CPU {spread(cpu[name])}, peak RSS {peaks[name] // 1024} MB")
