@@ -217,7 +217,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from feedsite.dates import DateError, parse_date
-    from feedsite.importers import ImportOptions, run_import
+    from feedsite.importers import ImportOptions, check_lang, run_import
 
     config = load_config(args.directory)
     try:
@@ -225,10 +225,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
     except DateError as exc:
         print(f"feedsite import: --date: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        lang = check_lang(args.lang) if args.lang is not None else None
+    except ValueError as exc:
+        print(f"feedsite import: --lang: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     options = ImportOptions(
         tags=tuple(args.tag),
         author=args.author,
-        lang=args.lang,
+        lang=lang,
         date=date,
         force=args.force,
         dry_run=args.dry_run,
@@ -292,7 +297,7 @@ def make_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
     imp.add_argument("--tag", action="append", default=[], help="add this tag (repeatable)")
     imp.add_argument("--author", help="author for sources that name none")
-    imp.add_argument("--lang", help="language tag for the entries, e.g. en")
+    imp.add_argument("--lang", help="BCP 47 language tag for sources that state none, e.g. en, pt-BR")
     imp.add_argument("--date", help="date for sources that carry none, e.g. 2024-11-08T09:00:00+01:00")
     imp.add_argument("--force", action="store_true", help="overwrite entries edited by hand")
     imp.add_argument("--dry-run", action="store_true", help="write nothing; say what would be done")
