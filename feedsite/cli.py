@@ -1,22 +1,20 @@
 """The feedsite command: parse options, load the config, call one function, map errors to exit codes.
 
-Also what the commands do when it is short (build's summary line, check) and the progress bars
-(tqdm, on a terminal only) that build and import report to.
+Also what the commands do when it is short (build's summary line, check).
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, TextIO
 
 from feedsite import __version__
+from feedsite.bars import TerminalBars, isatty
 from feedsite.config import CONFIG_NAME, SiteConfig, load_config
 from feedsite.errors import FeedsiteError
 from feedsite.search import index_site
@@ -25,104 +23,6 @@ if TYPE_CHECKING:
     from feedsite.build import BuildOptions, BuildReport
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
-MIN_BAR = 20  # steps: fewer finish too fast for a progress bar to help
-
-Advance = Callable[[int], None]
-
-
-# ---- progress bars -------------------------------------------------------------------------
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _sized(stream: TextIO) -> bool:
-    try:
-        size = os.get_terminal_size(stream.fileno())
-    except (AttributeError, ValueError, OSError):
-        return False
-    return size.columns > 0 and size.lines > 0
-
-
-def _ignore(steps: int) -> None:
-    return None
-
-
-class TerminalBars:
-    """A Stages for build() and run_import(): one tqdm bar at a time on `stream`, cleared when its
-    stage ends; nothing at all (tqdm not even imported) when `stream` is not a terminal, or for a
-    stage of fewer than MIN_BAR steps. Use it as a context manager: the last bar goes on exit.
-
-        with TerminalBars(sys.stderr) as bars:
-            build(config, options, bars)
-    """
-
-    def __init__(self, stream: TextIO, *, enabled: bool | None = None) -> None:
-        self.stream = stream
-        self.enabled = _isatty(stream) if enabled is None else enabled
-        self.bar: Any = None  # the tqdm bar shown now
-
-    def __call__(self, label: str, total: int) -> Advance:
-        self.close()  # one bar at a time: the previous stage is over
-        if not self.enabled or total < MIN_BAR:
-            return _ignore
-        from tqdm import tqdm  # here: a build that shows no bar does not pay for the import
-
-        class Bar(tqdm):  # type: ignore[type-arg]
-            monitor_interval = 0  # no monitor thread: a build forks workers, best with one thread
-
-        # follow the terminal's size; 80×24 when it tells none (tqdm would then draw nothing)
-        size: dict[str, Any] = {"dynamic_ncols": True} if _sized(self.stream) else {"ncols": 80, "nrows": 24}
-        bar = self.bar = Bar(total=total, desc=label, file=self.stream, leave=False, **size)
-
-        def advance(steps: int) -> None:
-            bar.update(steps)
-
-        return advance
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-    def above(self, stream: TextIO) -> TextIO:
-        """`stream`, whose lines are printed above the bar instead of through it."""
-        return cast(TextIO, _Above(self, stream))
-
-    def __enter__(self) -> TerminalBars:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-
-class _Above(io.TextIOBase):
-    def __init__(self, bars: TerminalBars, stream: TextIO) -> None:
-        super().__init__()
-        self.bars = bars
-        self.stream = stream
-
-    def write(self, text: str) -> int:
-        bar = self.bars.bar
-        if bar is not None:
-            bar.clear()
-        self.stream.write(text)
-        if bar is not None:
-            self.stream.flush()
-            bar.refresh()
-        return len(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return _isatty(self.stream)
 
 
 # ---- what the commands do ------------------------------------------------------------------
@@ -256,14 +156,17 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from feedsite.dates import DateError, parse_date
-    from feedsite.importers import ImportOptions, run_import
+    from feedsite.importers import ImportOptions, check_lang, run_import
     from feedsite.scaffold import has_seeds
 
     config = _config(args)
+    flag = "--date"
     try:
         date = parse_date(args.date, config.tz) if args.date is not None else None
-    except DateError as exc:
-        print(f"feedsite import: --date: {exc}", file=sys.stderr)
+        flag = "--lang"
+        lang = check_lang(args.lang) if args.lang is not None else None
+    except (DateError, ValueError) as exc:
+        print(f"feedsite import: {flag}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if not args.paths and not has_seeds(config):
         print(
@@ -275,13 +178,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     options = ImportOptions(
         tags=tuple(args.tag),
         author=args.author,
-        lang=args.lang,
+        lang=lang,
         date=date,
         force=args.force,
         dry_run=args.dry_run,
     )
     paths = [Path(p) if Path(p).is_absolute() else Path.cwd() / p for p in args.paths]
-    on_terminal = _isatty(sys.stdout) and _isatty(sys.stderr)  # the lines and the bar share it
+    on_terminal = isatty(sys.stdout) and isatty(sys.stderr)  # the lines and the bar share it
     with TerminalBars(sys.stderr, enabled=on_terminal) as bars:
         out, err = bars.above(sys.stdout), bars.above(sys.stderr)
         return run_import(config, paths, options, out, err, bars)
@@ -346,7 +249,7 @@ def make_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
     imp.add_argument("--tag", action="append", default=[], help="add this tag (repeatable)")
     imp.add_argument("--author", help="author for sources that name none")
-    imp.add_argument("--lang", help="language tag for the entries, e.g. en")
+    imp.add_argument("--lang", help="BCP 47 language tag for sources that state none, e.g. en, pt-BR")
     imp.add_argument("--date", help="date for sources that carry none, e.g. 2024-11-08T09:00:00+01:00")
     imp.add_argument("--force", action="store_true", help="overwrite entries edited by hand")
     imp.add_argument("--dry-run", action="store_true", help="write nothing; say what would be done")

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from feedsite.cli import MIN_BAR, TerminalBars, make_parser
+from feedsite.bars import MIN_BAR, TerminalBars
+from feedsite.cli import make_parser
 
 
 def feedsite(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -53,7 +53,9 @@ def test_seed_import_and_repeat_is_byte_identical(config: SiteConfig) -> None:
     assert list(front) == ["title", "id", "date", "summary", "source", "rights", "imported"]
     assert front["date"] == DAY
     assert str(front["id"]).startswith("urn:uuid:")
-    assert front["source"] == {"name": "La Milano", "file": f"seeds/{SEED.name}"}
+    assert front["source"] == {"name": "La Milano"}  # the file's path stays in `imported:`
+    assert front["imported"]["source"] == f"seeds/{SEED.name}"
+    assert front["imported"]["options"] == {"date": DAY}
     assert body.count("\n## ") == 5
 
     again = run(config, date=datetime(2030, 1, 1, tzinfo=ROME))
@@ -135,14 +137,11 @@ BAD = {
     "blank.txt": (b" \r\n\t\n  \n", "empty file"),
     "bom-only.txt": (b"\xef\xbb\xbf\n", "empty file"),
     "binary.txt": (bytes(range(256)), "binary file, not text"),
+    "scan.txt": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary file (a PDF document), not text"),
+    "photo.xml": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (a PNG image), not text"),
     "title-only.txt": (b"Only a title\n", "a title but no body text"),
-    "sjis.txt": (
-        "日本語のテキストです。これは長い文章です。".encode("shift_jis"),
-        "neither UTF-8 nor Latin-1",
-    ),
-    "utf16.txt": ("Title\nBody.".encode("utf-16"), "UTF-16"),
     "nav.html": (b"<html><title>T</title><body><nav>Menu</nav></body></html>", "no article text"),
-    "broken.xml": (b"<rss><channel><item></rss>", "malformed feed"),
+    "broken.xml": (b"<!-- a comment, and no feed -->", "malformed feed"),
     "broken.json": (b'{"version": ', "malformed JSON Feed"),
 }
 
@@ -300,3 +299,38 @@ def test_progress_goes_to_the_stages_it_is_given(config: SiteConfig) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert run_import(config, [], ImportOptions(date=DAY), out, err, stages) == 0
     assert seen == [("Importing", 3)] and sum(steps) == 3
+
+
+def test_a_write_that_fails_leaves_no_entry_and_no_temporary_file(config: SiteConfig) -> None:
+    """Entries are staged, flushed to disk together, then renamed: a failure while staging leaves
+    content/ as it was."""
+    blocker = config.path("content") / "2024"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("a file where a folder must go")
+    write(config, "a.txt", "May story\nText.\n")  # staged first, in content/2023/05/
+    feed = "<rss><channel><title>W</title><item><title>November story</title><guid isPermaLink='false'>n</guid>"
+    feed += "<pubDate>Fri, 08 Nov 2024 09:00:00 GMT</pubDate><description>Text.</description></item>"
+    write(config, "w.xml", feed + "</channel></rss>")  # then content/2024/11/: cannot be
+    result = run(config, date=datetime(2023, 5, 1, tzinfo=ROME))
+    assert result.status == 1
+    assert result.lines == ["Nothing written: 1 problem."]
+    (line,) = result.err.splitlines()
+    assert line.startswith("content/2024/11: cannot be written (") and line.endswith("): nothing was written")
+    assert list(entries(config)) == ["2024"]  # the May story was not renamed into place
+    assert not [p for p in config.root.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_every_entry_is_exactly_what_the_front_matter_writer_writes(config: SiteConfig) -> None:
+    """The `imported:` block is put in without dumping the front matter twice: the file is still
+    byte for byte what dump_entry makes of its front matter and body."""
+    from feedsite.entryfile import dump_entry, read_entry
+
+    seed(config)
+    for fixture in sorted(FIXTURES.iterdir()):
+        shutil.copyfile(fixture, config.path("seeds") / fixture.name)
+    assert run(config, tags=("A tag",), author="Desk", lang="en", date=DAY).status == 0
+    written = entries(config)
+    assert len(written) == 7
+    for data in written.values():
+        entry = read_entry(data)
+        assert dump_entry(entry.meta, entry.body).encode() == data

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_import_support import FIXTURES
 
-from feedsite.importers.article import Article, SourceError
+from feedsite.importers.article import Article, Notice, SourceError
 from feedsite.importers.feed import parse_feed
 
 ROME = ZoneInfo("Europe/Rome")
@@ -98,30 +98,28 @@ def test_characters_xml_forbids_and_crlf_and_latin1_are_handled() -> None:
     assert (item.title, item.body, item.source_name) == ("Café news", "Body text.", "C")
 
 
-def test_bad_items_fail_alone() -> None:
+def test_items_without_a_title_or_a_body_import_and_empty_ones_are_skipped() -> None:
     data = b"""<rss version="2.0"><channel><title>W</title>
     <item><title>Good</title><guid>1</guid><description>Text.</description></item>
     <item><title>No body</title><guid>2</guid></item>
-    <item><guid>3</guid><description>No title.</description></item>
+    <item><guid>3</guid><description>No title. The text says it all.</description></item>
     <item><title>Twin</title><guid>1</guid><description>Same id.</description></item>
+    <item><guid isPermaLink="false">5</guid><author>x@example.org (X)</author></item>
     </channel></rss>"""
-    good, no_body, no_title, twin = parse_feed(data, ".xml", ROME)
+    good, no_body, no_title, twin, empty = parse_feed(data, ".xml", ROME)
     assert isinstance(good, Article) and good.title == "Good"
-    assert str(no_body) == "item 2 ('No body'): a title but no body text"
-    assert str(no_title) == "item 3: no title"
-    assert str(twin) == "item 4: repeats the id of an earlier item, skipped"
+    assert isinstance(no_body, Article) and (no_body.title, no_body.body) == ("No body", "")
+    assert isinstance(no_title, Article) and no_title.title == "No title"
+    assert isinstance(twin, Article) and twin.item == good.item  # the importer keeps the newest
+    assert empty == Notice("item 5: no title, text or link: nothing to publish, skipped")
 
 
 @pytest.mark.parametrize(
     ("data", "suffix", "message"),
     [
-        (b"<rss><channel><title>x</title><item></channel></rss>", ".xml", r"malformed feed: .* \(line 1\)"),
-        (
-            b'<?xml version="1.0"?>\n<rss>\n<channel>\n<title>a &nbsp; b</title>',
-            ".rss",
-            r"malformed feed: .*line 4",
-        ),
-        (b"<urlset><url/></urlset>", ".xml", r"not an RSS or Atom feed \(root element <urlset>\)"),
+        (b"<!-- nothing but a comment -->", ".xml", r"malformed feed: .* \(line 1\)"),
+        (b"<urlset><url/></urlset>", ".xml", r"not an RSS, Atom or JSON feed \(root element <urlset>\)"),
+        (b"<html><body><p>A page</p></body></html>", ".rss", r"not an RSS, Atom or JSON feed"),
         (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', ".json", "malformed JSON Feed"),
         (b'{"name": "package"}', ".json", "JSON but not a JSON Feed"),
         (b'{"version": "https://jsonfeed.org/version/1", "items": 3}', ".json", "'items' is not a list"),
@@ -130,3 +128,17 @@ def test_bad_items_fail_alone() -> None:
 def test_malformed_feeds(data: bytes, suffix: str, message: str) -> None:
     with pytest.raises(SourceError, match=message):
         parse_feed(data, suffix, ROME)
+
+
+def test_feeds_readers_accept_are_read_leniently_with_a_warning() -> None:
+    unclosed = b"<rss><channel><title>x</title><item><title>Kept</title><description>Text.</description>"
+    item, warning = parse_feed(unclosed + b"</channel></rss>", ".xml", ROME)
+    assert isinstance(warning, Notice) and warning.message.startswith("not well-formed XML: ")
+    assert warning.message.endswith("read leniently, as feed readers do")
+    assert isinstance(item, Article) and (item.title, item.body) == ("Kept", "Text.")
+    # HTML's named entities, which XML does not define, are no problem at all
+    entities = b'<?xml version="1.0"?>\n<rss>\n<channel>\n<title>a &nbsp; b</title><item><title>Caf&eacute;'
+    (cafe,) = parse_feed(
+        entities + b"</title><description>&mdash;</description></item></channel></rss>", ".rss", ROME
+    )
+    assert isinstance(cafe, Article) and (cafe.title, cafe.body, cafe.source_name) == ("Café", "—", "a b")

@@ -1,12 +1,16 @@
-"""Feeds (RSS 2.0/1.0, Atom, JSON Feed) → one Article per item.
+"""Feeds (RSS 2.0/1.0/0.9x, Atom, CDF, JSON Feed) → one Article per item.
 
-XML feeds must be well-formed (checked with lxml, after characters XML forbids are dropped);
-feedparser then reads them, whatever their dialect.
+Whatever feedparser reads imports: the bytes are decoded first (BOM, UTF-16/32 without one, the
+declared encoding, …: article.decode), characters XML forbids dropped, then feedparser reads the
+feed, whatever its dialect. A feed lxml finds not well-formed is tried again with HTML's named
+entities (`&eacute;`) written as numbers, and else read leniently by feedparser's loose parser, as
+feed readers do, with a warning. An item without a title is titled from its text.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html.entities
 import json
 import re
 from datetime import tzinfo
@@ -15,16 +19,27 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from feedsite.importers.article import Article, SourceError, decode, source_date, unique
+from feedsite.importers.article import (
+    Article,
+    Notice,
+    SourceError,
+    decode,
+    language_tag,
+    source_date,
+    title_from_text,
+    unique,
+)
 from feedsite.importers.tomarkdown import escape_line_start, escape_text, html_to_markdown, html_to_text
 from feedsite.text import clean_text, squash
 
-FEED_ROOTS = {"rss", "feed", "RDF"}
+FEED_ROOTS = {"rss", "feed", "rdf", "channel"}  # RSS, Atom, RSS 1.0, CDF
 HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
-_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"'][^>]*\?>")
-_LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_XML_DECL = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._-]+)[\"'][^>]*\?>")
+_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+_DECLARED_ENTITY = re.compile(r"<!ENTITY\s+([^\s%]+)")
+XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
-Item = Article | SourceError
+Item = Article | SourceError | Notice
 
 
 def _text_to_markdown(text: str) -> str:
@@ -50,50 +65,85 @@ def _item_key(ident: str, link: str, title: str, number: int) -> str:
 
 
 def _lang(value: Any) -> str:
-    text = value.strip().replace("_", "-") if isinstance(value, str) else ""
-    return text if _LANG.fullmatch(text) else ""
+    return language_tag(value) if isinstance(value, str) and value.strip() else ""
+
+
+def _title(title: str, text: str, body: str, links: list[str]) -> str:
+    """The item's title; else its text's first sentence; else its first web link (or enclosure),
+    without the scheme; else "Untitled" when it has a body (an image, say); "" when it has none of
+    them (an empty item: nothing to publish)."""
+    title = title or title_from_text(text)
+    web = [link for link in links if link.lower().startswith(("http://", "https://"))]
+    if not title and web:
+        title = title_from_text(web[0].split("://", 1)[1].rstrip("/"))
+    return title or ("Untitled" if body.strip() else "")
+
+
+def _empty(number: int) -> Notice:
+    return Notice(f"item {number}: no title, text or link: nothing to publish, skipped")
 
 
 # ---- RSS / Atom --------------------------------------------------------------------------
 
 
-def _xml_text(data: bytes) -> bytes:
-    """The feed as UTF-8 bytes, well-formed, or SourceError."""
-    declared = _XML_DECL.match(data)
-    text = decode(data, declared.group(1).decode() if declared else None)
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    raw = ('<?xml version="1.0" encoding="utf-8"?>\n' + text.lstrip()).encode("utf-8")
+def _numbered_entities(text: str) -> str:
+    """HTML's named entities that XML does not know (`&eacute;`, `&nbsp;`) as character numbers,
+    which every XML parser reads; entities the document declares itself are left alone."""
+    declared = set(_DECLARED_ENTITY.findall(text))
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        chars = None if name in XML_ENTITIES or name in declared else html.entities.html5.get(name + ";")
+        return "".join(f"&#{ord(c)};" for c in chars) if chars else match.group(0)
+
+    return _ENTITY.sub(number, text)
+
+
+def _well_formed(raw: bytes) -> str:
+    """What lxml finds wrong with `raw` as XML: "" when it is well-formed."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        root = etree.fromstring(raw, parser)
+        etree.fromstring(raw, parser)
     except etree.XMLSyntaxError as exc:
-        line = (exc.lineno or 2) - 1
-        raise SourceError(f"malformed feed: {exc.msg} (line {line})") from None
-    name = etree.QName(root).localname
-    if name not in FEED_ROOTS:
-        raise SourceError(f"not an RSS or Atom feed (root element <{name}>)")
-    return raw
+        line = (exc.lineno or 2) - 1  # the XML declaration added in front is line 1
+        return f"{exc.msg} (line {line})"
+    return ""
 
 
-def _rss_item(e: Any, feed: Any, number: int, tz: tzinfo) -> Article:
+def _xml_text(data: bytes) -> tuple[bytes, str]:
+    """The feed as UTF-8 bytes, and "" when it is well-formed XML, else what lxml says is wrong."""
+    declared = _XML_DECL.match(data)
+    text = decode(data, declared.group(1).decode() if declared else None)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text).lstrip()
+    head = '<?xml version="1.0" encoding="utf-8"?>\n'
+    raw = (head + text).encode("utf-8")
+    problem = _well_formed(raw)
+    if problem and "&" in text:
+        fixed = (head + _numbered_entities(text)).encode("utf-8")
+        if not _well_formed(fixed):
+            return fixed, ""
+    return raw, problem
+
+
+def _rss_item(e: Any, feed: Any, number: int, tz: tzinfo) -> Article | Notice:
     title_detail = e.get("title_detail") or {}
     title = _plain(e.get("title", ""), title_detail.get("type", ""))
     link = e.get("link", "")
-    body = ""
+    body = text = ""
     for content in e.get("content", []):
-        body = _body(content.get("value", ""), content.get("type", ""), link)
+        value, kind = content.get("value", ""), content.get("type", "")
+        body = _body(value, kind, link)
         if body:
+            text = _plain(value, kind)
             break
-    summary_detail = e.get("summary_detail") or {}
-    summary_kind = summary_detail.get("type", "")
-    summary = e.get("summary", "")
+    summary_kind = (e.get("summary_detail") or {}).get("type", "")
+    summary = _plain(e.get("summary", ""), summary_kind)
     if not body:
-        body, summary = _body(summary, summary_kind, link), ""
-    summary = _plain(summary, summary_kind)
+        body, summary, text = _body(e.get("summary", ""), summary_kind, link), "", summary
+    links = [link, *(x.get("href", "") for x in e.get("links", []) if isinstance(x, dict))]
+    title = _title(title, summary or text, body, links)
     if not title:
-        raise SourceError(f"item {number}: no title")
-    if not body.strip():
-        raise SourceError(f"item {number} ({title!r}): a title but no body text")
+        return _empty(number)
     published = source_date(e.get("published_parsed"), tz)  # feedparser's struct_time, in UTC
     updated = source_date(e.get("updated_parsed"), tz)
     image = next(
@@ -111,6 +161,7 @@ def _rss_item(e: Any, feed: Any, number: int, tz: tzinfo) -> Article:
         authors=unique([a.get("name", "") for a in e.get("authors", []) if isinstance(a, dict)]),
         tags=unique([t.get("term") or t.get("label") or "" for t in e.get("tags", [])]),
         lang=_lang(title_detail.get("language")) or _lang(feed.get("language")),
+        scope=_scope(feed.get("link"), feed.get("id"), feed.get("title")),
         source_name=squash(feed.get("title", "")),
         source_url=link,  # the importer keeps absolute http(s) URLs only, and says what it drops
         rights=squash(e.get("rights", "") or feed.get("rights", "")),
@@ -118,25 +169,34 @@ def _rss_item(e: Any, feed: Any, number: int, tz: tzinfo) -> Article:
     )
 
 
+def _scope(*names: Any) -> str:
+    return next((squash(name) for name in names if isinstance(name, str) and name.strip()), "")
+
+
 def _parse_xml(data: bytes, tz: tzinfo) -> list[Item]:
-    parsed = feedparser.parse(_xml_text(data), sanitize_html=False, resolve_relative_uris=True)
-    return _items(parsed.entries, lambda e, n: _rss_item(e, parsed.feed, n, tz))
+    raw, problem = _xml_text(data)
+    parsed = feedparser.parse(raw, sanitize_html=False, resolve_relative_uris=True)
+    if not parsed.version and not parsed.entries:
+        if problem:
+            raise SourceError(f"malformed feed: {problem}")
+        root = re.search(rb"<([A-Za-z_][\w.:-]*)", re.sub(rb"<[?!][^>]*>", b"", raw))
+        name = root.group(1).decode() if root else "?"
+        if name.rpartition(":")[2].lower() not in FEED_ROOTS:
+            raise SourceError(f"not an RSS, Atom or JSON feed (root element <{name}>)")
+        return []  # a feed feedparser reads no dialect of (a CDF channel, say) with no items
+    items = _items(parsed.entries, lambda e, n: _rss_item(e, parsed.feed, n, tz))
+    if problem:  # last: an item's place in the list is its number
+        items.append(Notice(f"not well-formed XML: {problem}; read leniently, as feed readers do"))
+    return items
 
 
 def _items(entries: list[Any], read: Any) -> list[Item]:
     out: list[Item] = []
-    seen: set[str] = set()
     for number, entry in enumerate(entries, 1):
         try:
-            article = read(entry, number)
+            out.append(read(entry, number))
         except SourceError as exc:
             out.append(exc)
-            continue
-        if article.item in seen:
-            out.append(SourceError(f"item {number}: repeats the id of an earlier item, skipped"))
-            continue
-        seen.add(article.item)
-        out.append(article)
     return out
 
 
@@ -147,21 +207,26 @@ def _s(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _json_item(item: Any, feed: dict[str, Any], number: int, tz: tzinfo) -> Article:
+def _json_item(item: Any, feed: dict[str, Any], number: int, tz: tzinfo) -> Article | Notice:
     if not isinstance(item, dict):
         raise SourceError(f"item {number}: not an object")
     raw_id = item.get("id")
     ident = str(raw_id).strip() if isinstance(raw_id, str | int) else ""
     link = _s(item.get("url"))
     title = squash(clean_text(_s(item.get("title"))))
-    if _s(item.get("content_html")).strip():
-        body = html_to_markdown(clean_text(item["content_html"]), link)
+    content_html, content_text = (
+        clean_text(_s(item.get("content_html"))),
+        clean_text(_s(item.get("content_text"))),
+    )
+    if content_html.strip():
+        body, text = html_to_markdown(content_html, link), html_to_text(content_html) if not title else ""
     else:
-        body = _text_to_markdown(clean_text(_s(item.get("content_text"))))
+        body, text = _text_to_markdown(content_text), squash(content_text)
+    summary = html_to_text(clean_text(_s(item.get("summary"))))  # plain by the spec; HTML in the wild
+    attachments = [_s(a.get("url")) for a in _list(item.get("attachments")) if isinstance(a, dict)]
+    title = _title(title, summary or text, body, [link, _s(item.get("external_url")), *attachments])
     if not title:
-        raise SourceError(f"item {number}: no title")
-    if not body.strip():
-        raise SourceError(f"item {number} ({title!r}): a title but no body text")
+        return _empty(number)
     authors = _list(item.get("authors")) or _list(item.get("author"))
     authors = authors or _list(feed.get("authors")) or _list(feed.get("author"))
     published = source_date(item.get("date_published"), tz)
@@ -170,7 +235,7 @@ def _json_item(item: Any, feed: dict[str, Any], number: int, tz: tzinfo) -> Arti
     return Article(
         title=title,
         body=body,
-        summary=html_to_text(clean_text(_s(item.get("summary")))),  # plain by the spec; HTML in the wild
+        summary=summary,
         date=published or updated,
         updated=updated if published and updated and updated > published else None,
         id=ident,
@@ -178,6 +243,7 @@ def _json_item(item: Any, feed: dict[str, Any], number: int, tz: tzinfo) -> Arti
         authors=unique([_s(a.get("name")) for a in authors if isinstance(a, dict)]),
         tags=unique([t for t in _list(item.get("tags")) if isinstance(t, str)]),
         lang=_lang(item.get("language")) or _lang(feed.get("language")),
+        scope=_scope(feed.get("home_page_url"), feed.get("feed_url"), feed.get("title")),
         source_name=squash(_s(feed.get("title"))),
         source_url=link,  # the importer keeps absolute http(s) URLs only, and says what it drops
         image=image,
