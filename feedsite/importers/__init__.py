@@ -9,7 +9,6 @@ written), every entry to create or update is written.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -21,18 +20,10 @@ from typing import TYPE_CHECKING, TextIO
 from feedsite.config import SiteConfig
 from feedsite.entryfile import Staging, folder_lock, remove_leftovers
 from feedsite.errors import FeedsiteError, Problem
+from feedsite.importers import sources
 from feedsite.importers.article import Article, Notice, SourceError
-from feedsite.importers.index import Index
-from feedsite.importers.sources import (
-    FEED_SUFFIXES,
-    HTML_SUFFIXES,
-    IMPORT_SUFFIXES,
-    check_lang,
-    collect,
-    file_time,
-    read_source,
-    web_urls,
-)  # fmt: skip
+from feedsite.importers.index import Index, identity
+from feedsite.importers.sources import FEED_SUFFIXES, HTML_SUFFIXES, IMPORT_SUFFIXES, check_lang
 from feedsite.importers.writer import Existing, Given, front_matter, known_date, render
 from feedsite.urls import MAX_SLUG, entry_dir, slugify
 
@@ -40,8 +31,6 @@ if TYPE_CHECKING:
     from feedsite.build import Stages
 
 __all__ = ["IMPORT_SUFFIXES", "ImportOptions", "check_lang", "run_import"]
-
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 
 
 @dataclass(frozen=True)
@@ -130,7 +119,7 @@ class _Run:
         self.read_paths.add(path)
         shown = self.show(path)
         try:
-            items = read_source(path, self.tz)
+            items = sources.read_source(path, self.tz)
         except SourceError as exc:
             if named:
                 self.fail(shown, str(exc))
@@ -148,7 +137,7 @@ class _Run:
                 label = f"{shown} #{number}" if item.item else shown
                 if named:
                     rooted = path.suffix.lower() in HTML_SUFFIXES
-                    item = web_urls(item, label, rooted, lambda text: self.say(text, self.err))
+                    item = sources.web_urls(item, label, rooted, lambda text: self.say(text, self.err))
                 found = _Found(path, shown, label, item, self.position, named=named)
                 self.position += 1
                 self.resolve(found)
@@ -165,23 +154,12 @@ class _Run:
         """Which entry the article already is: the one holding its id, else the one an earlier
         import made of the same source and item."""
         article = found.article
-        found.ident = self.identity(article)
+        found.ident = identity(article)
         hit = self.index.ids.get(found.ident) if found.ident else None
         if hit is None:
             existing = self.index.by_key.get((found.shown, article.item))
             hit = existing.path if existing is not None else None
         found.entry = hit
-
-    def identity(self, article: Article) -> str:
-        """The id an item keeps wherever it is read from: its own id when that is a URI; a urn:uuid
-        made from its id (within its feed) or, without one, from its link; "" for a file's article."""
-        if not article.item or article.item.startswith("sha256:"):
-            return ""
-        if _URI.fullmatch(article.id):
-            return article.id
-        if article.id:
-            return uuid.uuid5(uuid.NAMESPACE_URL, f"{article.scope}#id={article.id}").urn
-        return uuid.uuid5(uuid.NAMESPACE_URL, article.item).urn
 
     def companions(self) -> None:
         """Read the file each matched entry was last imported from, when it is not among the sources:
@@ -241,7 +219,7 @@ class _Run:
         article = given.apply(found.article)
         date = article.date or given.date
         if date is None:
-            date = file_time(found.path, self.tz)
+            date = sources.file_time(found.path, self.tz)
             if found.path not in self.warned:
                 self.warned.add(found.path)
                 self.say(
@@ -270,7 +248,7 @@ class _Run:
         article = given.apply(found.article)
         date = known_date(front.get("date"), tz) or article.date or given.date
         if date is None:
-            date = file_time(found.path, tz)
+            date = sources.file_time(found.path, tz)
         date = date.astimezone(tz).replace(microsecond=0)
         digest = found.article.digest()
         ident = front.get("id") if isinstance(front.get("id"), str) else ""
@@ -283,7 +261,7 @@ class _Run:
         if not same:
             newer = article.updated or article.date
             if not newer or newer <= date:
-                newer = file_time(found.path, tz)
+                newer = sources.file_time(found.path, tz)
             updated = max(newer.astimezone(tz), date)
         front_out = front_matter(article, id=ident, date=date, updated=updated)
         text = render(front_out, article.body, found.shown, article.item, given, digest)
@@ -392,10 +370,10 @@ def _import_all(
     config: SiteConfig, paths: list[Path], options: ImportOptions, out: TextIO, err: TextIO, stages: Stages
 ) -> int:
     run = _Run(config, options, out, err)
-    sources = collect(paths or [config.path("seeds")], run.show, run.fail, lambda text: run.say(text, err))
-    advance = stages("Importing", len(sources))
+    files = sources.collect(paths or [config.path("seeds")], run.show, run.fail, lambda s: run.say(s, err))
+    advance = stages("Importing", len(files))
     with run.staging:  # what is staged and not committed is removed, whatever happens
-        for path in sources:
+        for path in files:
             try:
                 run.source(path)
             except SourceError as exc:

@@ -4,6 +4,8 @@ id and by their source and item."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Iterator
 from datetime import tzinfo
 from pathlib import Path
@@ -11,8 +13,11 @@ from typing import Any
 
 from feedsite.content import ENTRY_SUFFIXES
 from feedsite.files import FileReadError, read_regular
+from feedsite.importers.article import Article
 from feedsite.importers.writer import Existing, known_date, read_existing
 from feedsite.urls import entry_dir
+
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 
 
 class Index:
@@ -74,6 +79,18 @@ class Index:
                 if first != path and (path in written or first in written):
                     found.append((path, what, first))
         return found
+
+
+def identity(article: Article) -> str:
+    """The id an item keeps wherever it is read from: its own id when that is a URI; a urn:uuid
+    made from its id (within its feed) or, without one, from its link; "" for a file's article."""
+    if not article.item or article.item.startswith("sha256:"):
+        return ""
+    if _URI.fullmatch(article.id):
+        return article.id
+    if article.id:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{article.scope}#id={article.id}").urn
+    return uuid.uuid5(uuid.NAMESPACE_URL, article.item).urn
 
 
 def _id(front: dict[str, Any]) -> str:
