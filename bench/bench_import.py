@@ -69,7 +69,7 @@ def import_once(repo: Path, seeds: Path, work: Path) -> measure.Run:
     (root / "feedsite.toml").write_text(TOML, encoding="utf-8")
     argv, env = measure.feedsite(repo, root, "import", str(seeds), "--date", DATE)
     try:
-        result = measure.run(argv, env=env)
+        result = measure.run(argv, env=env, cwd=root)  # never a feedsite/ folder of the working one
     except measure.CommandError as error:
         raise SystemExit(f"import failed: {error}") from None
     made, sources = len(list(root.rglob("*.md"))), len(list(seeds.iterdir()))

@@ -308,7 +308,9 @@ def test_a_write_that_fails_leaves_no_entry_and_no_temporary_file(config: SiteCo
     blocker.parent.mkdir(parents=True)
     blocker.write_text("a file where a folder must go")
     write(config, "a.txt", "May story\nText.\n")  # staged first, in content/2023/05/
-    feed = "<rss><channel><title>W</title><item><title>November story</title><guid isPermaLink='false'>n</guid>"
+    feed = (
+        "<rss><channel><title>W</title><item><title>November story</title><guid isPermaLink='false'>n</guid>"
+    )
     feed += "<pubDate>Fri, 08 Nov 2024 09:00:00 GMT</pubDate><description>Text.</description></item>"
     write(config, "w.xml", feed + "</channel></rss>")  # then content/2024/11/: cannot be
     result = run(config, date=datetime(2023, 5, 1, tzinfo=ROME))

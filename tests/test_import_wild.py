@@ -172,3 +172,18 @@ def test_a_feed_read_leniently_numbers_its_items_as_they_stand(tmp_path: Path) -
     assert result.status == 0
     assert [line.split("← ")[1] for line in result.lines[:2]] == ["seeds/w.xml #1", "seeds/w.xml #2"]
     assert "seeds/w.xml: warning: not well-formed XML: " in result.err
+
+
+def test_a_broken_element_in_a_lenient_feed_is_no_internal_error(tmp_path: Path) -> None:
+    """A description whose tag is broken reads as nothing (feedparser gives None), and the warning
+    that the feed was read leniently is one line (the XML parser's message holds a line break)."""
+    config = make_project(tmp_path)
+    feed = "<rss><channel><title>W</title><item><title>One</title><link>https://w.example/1</link>"
+    feed += "<pubDate>Fri, 08 Nov 2024 09:00:00 GMT</pubDate><description>/description>\n<content:encoded xmlns:content='http://purl.org/rss/1.0/modules/"
+    feed += "content/'><![CDATA[<p>Body.</p>]]></content:encoded></item></channel></rss>"
+    (config.path("seeds") / "w.xml").write_text(feed)
+    result = run(config)
+    assert result.status == 0, result.err
+    assert result.lines[0].startswith("created ") and result.lines[0].endswith("← seeds/w.xml #1")
+    (warning,) = result.err.splitlines()
+    assert warning.startswith("seeds/w.xml: warning: not well-formed XML: ")

@@ -132,7 +132,7 @@ class _Run:
             if isinstance(item, SourceError):
                 self.fail(shown, str(item))
             elif isinstance(item, Notice):
-                self.say(f"{shown}: warning: {item.message}", self.err)
+                self.say(f"{shown}: warning: {' '.join(item.message.split())}", self.err)
             else:
                 label = f"{shown} #{number}" if item.item else shown
                 if named:

@@ -48,6 +48,8 @@ def _text_to_markdown(text: str) -> str:
 
 
 def _body(value: str, kind: str, base: str) -> str:
+    if not isinstance(value, str):
+        return ""
     if kind in HTML_TYPES or (kind == "" and "<" in value):
         return html_to_markdown(value, base)
     return _text_to_markdown(value)
@@ -55,6 +57,8 @@ def _body(value: str, kind: str, base: str) -> str:
 
 def _plain(value: str, kind: str) -> str:
     """Plain text; HTML (or what feedparser left untyped and holds a tag) read through the sanitizer."""
+    if not isinstance(value, str):  # None where a lenient parse found the element broken
+        return ""
     return html_to_text(value) if kind in HTML_TYPES or (kind == "" and "<" in value) else squash(value)
 
 
