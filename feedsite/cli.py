@@ -40,6 +40,10 @@ def schedule_line(when: datetime) -> str:
     return f"next scheduled change: {when.isoformat()}"
 
 
+def search_line(config: SiteConfig, seconds: float) -> str:
+    return f"search index: {config.output_dir}/pagefind/ in {seconds:.2f} s"
+
+
 def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextIO) -> BuildReport:
     from feedsite.build import build
 
@@ -47,7 +51,7 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
         report = build(config, options, bars)
     print(summary_line(report), file=out)
     if config.search_enabled:  # Pagefind indexes what was just written (feedsite.search)
-        print(f"search index: {config.output_dir}/pagefind/ in {index_site(config):.2f} s", file=out)
+        print(search_line(config, index_site(config) or 0.0), file=out)
     for warning in report.warnings:
         print(warning, file=err)
     if report.next_change is not None:

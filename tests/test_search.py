@@ -55,3 +55,65 @@ def test_search_is_off_unless_enabled(tmp_path: Path) -> None:
     write(tmp_path / "feedsite.toml", '[site]\ntitle = "Quiet"\n\n[search]\nenabled = "yes"\n')
     bad = feedsite("-C", str(tmp_path), "build")
     assert bad.returncode == 1 and "feedsite.toml:5: search.enabled must be true or false" in bad.stderr
+
+
+def test_watch_mode_indexes_again_after_each_build_that_changes_pages(tmp_path: Path) -> None:
+    """`feedsite serve` and `build --watch` index the site as `feedsite build` does: an entry added
+    while the preview runs can be found by search."""
+    from preview_helpers import Streams, config_of, wait_until
+
+    from feedsite.build import BuildOptions
+    from feedsite.preview.watch import Watcher
+
+    write(
+        tmp_path / "feedsite.toml",
+        '[site]\ntitle = "W"\nbase_url = "https://w.example/"\n\n[search]\nenabled = true\n',
+    )
+    write(
+        tmp_path / "content/2024/02/glacier.md", "---\ntitle: Glaciers retreat\ndate: 2024-02-01\n---\nIce.\n"
+    )
+    streams = Streams()
+    watcher = Watcher(config_of(tmp_path), BuildOptions(), streams.out, streams.err)
+    pages = tmp_path / "site/pagefind/pagefind-entry.json"
+
+    def count() -> int:
+        return sum(lang["page_count"] for lang in json.loads(pages.read_text())["languages"].values())
+
+    def indexed(times: int) -> bool:
+        return streams.out.text().count("search index: site/pagefind/ in ") == times
+
+    try:
+        watcher.start()
+        wait_until(lambda: indexed(1), timeout=120, what="the first index")
+        assert count() == 1, streams.err.text()
+        write(
+            tmp_path / "content/2024/03/flood.md", "---\ntitle: River floods\ndate: 2024-03-01\n---\nWater.\n"
+        )
+        wait_until(lambda: indexed(2), timeout=120, what="the second index")
+        assert count() == 2, streams.err.text()
+    finally:
+        watcher.stop()
+    assert streams.out.text().count("search index: site/pagefind/ in ") == 2
+    assert "failed" not in streams.err.text()
+
+
+def test_an_index_stopped_midway_leaves_the_old_index_whole(tmp_path: Path) -> None:
+    """Watch mode stops Pagefind when a change comes in during indexing: nothing half-made stays."""
+    from preview_helpers import config_of
+
+    from feedsite.search import index_site
+
+    write(
+        tmp_path / "feedsite.toml",
+        '[site]\ntitle = "W"\nbase_url = "https://w.example/"\n\n[search]\nenabled = true\n',
+    )
+    write(
+        tmp_path / "content/2024/02/glacier.md", "---\ntitle: Glaciers retreat\ndate: 2024-02-01\n---\nIce.\n"
+    )
+    assert feedsite("-C", str(tmp_path), "build").returncode == 0
+    site = tmp_path / "site"
+    before = tree(site / "pagefind")
+    asked: list[int] = []
+    assert index_site(config_of(tmp_path), stop=lambda: bool(asked.append(1)) or len(asked) > 2) is None
+    assert tree(site / "pagefind") == before
+    assert not [p for p in site.iterdir() if p.name.startswith(".pagefind")]

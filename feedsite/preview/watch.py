@@ -11,16 +11,15 @@ a clock it is given (tests give their own, and move it instead of sleeping).
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO, cast
+from typing import TextIO
 
 from watchdog.events import (
     DirDeletedEvent,
@@ -34,10 +33,12 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from feedsite.build import BuildOptions, BuildReport, Session, build
-from feedsite.cli import schedule_line, summary_line
+from feedsite.cli import schedule_line, search_line, summary_line
 from feedsite.config import CONFIG_NAME, SiteConfig, load_config
 from feedsite.errors import FeedsiteError
 from feedsite.preview.events import EVENTS, SOURCE_FOLDERS, is_temporary
+from feedsite.preview.seeds import import_seeds
+from feedsite.search import index_site
 
 
 @dataclass(frozen=True)
@@ -61,21 +62,6 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-class _Tee(io.TextIOBase):
-    """Passes text through to a stream and keeps a copy (the importer's errors, for the overlay)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.copy = io.StringIO()
-
-    def write(self, text: str) -> int:
-        self.copy.write(text)
-        return self.stream.write(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
 
 
 class _Handler(FileSystemEventHandler):
@@ -129,6 +115,7 @@ class Watcher:
         self._seeds: set[Path] = set()
         self._config_changed = False
         self._config_bad = False
+        self._unindexed = False  # pages changed since search last indexed them
         self._observer: BaseObserver | None = None
         self._watches: dict[Path, ObservedWatch] = {}
         self._worker: threading.Thread | None = None
@@ -279,6 +266,24 @@ class Watcher:
                     listener(result)
                 except Exception:  # a listener's bug must not stop the watcher
                     traceback.print_exc(file=self.err)
+            if result.ok and result.report is not None:
+                self._index(result.report)
+
+    def _index(self, report: BuildReport) -> None:
+        """Index the site for search, as `feedsite build` does, once the browser has its reload; a
+        change meanwhile stops Pagefind (the next build indexes again), so it never delays a preview."""
+        index = self.config.path("output") / "pagefind"
+        self._unindexed |= bool(report.written or report.removed) or not index.is_dir()
+        if not self.config.search_enabled or not self._unindexed:
+            return
+        try:
+            seconds = index_site(self.config, stop=lambda: self._dirty or self._stopped)
+        except FeedsiteError as exc:
+            self._failed(self.builds, [str(p) for p in exc.problems], "search index")
+            return
+        if seconds is not None:
+            self._unindexed = False
+            print(search_line(self.config, seconds), file=self.out, flush=True)
 
     def _wait_for_quiet(self) -> bool:
         """Wait (holding the lock) for a change and then for settle seconds of quiet; False: stop."""
@@ -315,7 +320,7 @@ class Watcher:
                 if not self._stopped and self._observer is not None:
                     self._schedule_folders()
         if seeds:
-            problems += self._import(seeds)
+            problems += import_seeds(self.config, seeds, self.out, self.err)
         try:
             options = replace(self.options, wait=60, now=self.clock())
             report = build(self.config, options, session=self.session)
@@ -341,31 +346,6 @@ class Watcher:
         count, s = len(problems), "s" if len(problems) != 1 else ""
         print(f"{what} failed: {count} error{s}; the last good site is kept", file=self.err, flush=True)
         return BuildResult(number, False, problems, report)
-
-    def _import(self, changed: Iterable[Path]) -> list[str]:
-        """Import the changed seed sources (only those); returns the importer's error lines."""
-        from feedsite.importers import IMPORT_SUFFIXES, ImportOptions, run_import
-
-        paths = sorted(
-            p
-            for p in set(changed)
-            if (p.is_dir() or (p.is_file() and p.suffix.lower() in IMPORT_SUFFIXES))
-            and not any(parent in changed for parent in p.parents)
-        )
-        if not paths:
-            return []
-        err = _Tee(self.err)
-        try:
-            code = run_import(self.config, paths, ImportOptions(), self.out, cast(TextIO, err))
-        except FeedsiteError as exc:
-            return [str(p) for p in exc.problems]
-        except Exception as exc:
-            traceback.print_exc(file=self.err)
-            return [f"feedsite: import failed: {exc!r}"]
-        if code == 0:
-            return []
-        lines = [line for line in err.copy.getvalue().splitlines() if line.strip()]
-        return lines or [f"feedsite import: exit code {code}"]
 
 
 def watch_forever(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextIO) -> int:
