@@ -8,6 +8,7 @@ entry reads it back from its file when first asked (`Entry.body`), checked again
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -79,9 +80,9 @@ class Entry:
     feed_content: str | None = None  # "full" or "summary"; default: the site's feeds.content
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def url_path(self) -> str:
-        """Site-relative folder of the entry's page: "2024/11/slug/"."""
+        """Site-relative folder of the entry's page: "2024/11/slug/" (worked out once)."""
         return entry_dir(self.date, self.slug)
 
     @property
@@ -100,7 +101,8 @@ class Entry:
         return self.key
 
     def __getstate__(self) -> dict[str, Any]:
-        """As pickled: its fields (a remembered entry has no body), not how to read its body."""
+        """As pickled: its fields (a remembered entry has no body), not how to read its body, nor
+        what it worked out from them."""
         return {name: value for name, value in self.__dict__.items() if name not in _UNKEPT}
 
     if not TYPE_CHECKING:  # mypy would take every misspelt attribute for one this gives
@@ -117,7 +119,7 @@ class Entry:
             return body
 
 
-_UNKEPT = frozenset({"_read", "_body"})
+_UNKEPT = frozenset({"_read", "_body", "url_path"})
 
 
 def remembered(entry: Entry) -> Entry:

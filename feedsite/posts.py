@@ -227,6 +227,7 @@ def render_posts(
     if problems:
         raise ContentError(problems)
     tags = tag_index(entries)
+    shown: dict[tuple[str, ...], tuple[Tag, ...]] = {}  # an entry's tag names → its Tags
     posts = []
     base_url = config.base_url
     for index, (entry, key, record) in enumerate(zip(entries, keys, records, strict=True)):
@@ -236,12 +237,15 @@ def render_posts(
             key, escaped, links, partial(_stored, pages, key, entry, extensions, raw_html)
         )
         path = entry.url_path
+        its_tags = shown.get(entry.tags)
+        if its_tags is None:
+            its_tags = shown[entry.tags] = tuple(dict.fromkeys(tags[name] for name in entry.tags))
         posts.append(
             Post(
                 entry=entry,
                 path=path,
                 url=absolute(base_url, path),
-                tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
+                tags=its_tags,
                 rendered=body,
                 summary=entry.summary or first,
             )

@@ -5,7 +5,7 @@ reads, writes and deletes; save() then writes the new values and drops every val
 not use (what no build asks for again is garbage). Its values are packed SHARDS to a table: each
 row of the store holds the dict of the keys that hash to it, so reading the whole table is a few
 checked rows, not one row (one check, one unpickling) per value, and a save rewrites only the
-shards in which something changed. A key found in a shard it does not hash to is not believed.
+shards in which something changed.
 
 A lazy mapping (``Memos.lazy``) reads its values one by one, only when asked: for the bulk that a
 rebuild rarely needs (rendered HTML). It keeps the keys that the view it follows keeps.
@@ -28,20 +28,14 @@ def shard_of(key: str) -> str:
     return str(zlib.crc32(encode_key(key)) % SHARDS)
 
 
-def unpack(rows: dict[str, Any]) -> dict[str, Any]:
-    """The values of a packed table's rows (a row or a key of another shape is a miss)."""
-    values: dict[str, Any] = {}
-    for name, shard in rows.items():
-        if isinstance(shard, dict):
-            for key, value in shard.items():
-                if type(key) is str and shard_of(key) == name:
-                    values[key] = value
-    return values
-
-
 class View(MutableMapping[str, Any]):
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.data = values
+    """The values of a packed table (rows: shard name → dict of its keys' values, as read)."""
+
+    def __init__(self, rows: dict[str, Any]) -> None:
+        self.rows = {name: shard for name, shard in rows.items() if type(shard) is dict}
+        self.data: dict[str, Any] = {}
+        for shard in self.rows.values():
+            self.data.update(shard)
         self.used: set[str] = set()
         self.added: dict[str, Any] = {}
         self.removed: set[str] = set()
@@ -84,13 +78,15 @@ class View(MutableMapping[str, Any]):
 
     def shards(self, names: set[str]) -> dict[str, dict[str, Any]]:
         """The new contents of these shards: the values this build used."""
-        packed: dict[str, dict[str, Any]] = {name: {} for name in names}
-        used = self.used
-        for key, value in self.data.items():
-            if key in used:
-                shard = packed.get(shard_of(key))
-                if shard is not None:
-                    shard[key] = value
+        data, used = self.data, self.used
+        packed = {
+            name: {key: data[key] for key in self.rows.get(name, ()) if key in used and key in data}
+            for name in names
+        }
+        for key, value in self.added.items():
+            shard = packed.get(shard_of(key))
+            if shard is not None:
+                shard[key] = value
         return packed
 
 
@@ -126,7 +122,7 @@ class Memos:
 
     def view(self, name: str) -> View:
         if name not in self.views:
-            self.views[name] = View(unpack(self.store.table(name).load_all()))
+            self.views[name] = View(self.store.table(name).load_all())
         return self.views[name]
 
     def lazy(self, name: str, follows: str) -> Lazy:
