@@ -8,7 +8,6 @@ entry reads it back from its file when first asked (`Entry.body`), checked again
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -80,10 +79,13 @@ class Entry:
     feed_content: str | None = None  # "full" or "summary"; default: the site's feeds.content
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    @functools.cached_property
+    @property
     def url_path(self) -> str:
         """Site-relative folder of the entry's page: "2024/11/slug/" (worked out once)."""
-        return entry_dir(self.date, self.slug)
+        path: str | None = self.__dict__.get("_url_path")
+        if path is None:
+            path = self.__dict__["_url_path"] = entry_dir(self.date, self.slug)
+        return path
 
     @property
     def modified(self) -> datetime:
@@ -119,7 +121,7 @@ class Entry:
             return body
 
 
-_UNKEPT = frozenset({"_read", "_body", "url_path"})
+_UNKEPT = frozenset({"_read", "_body", "_url_path"})
 
 
 def remembered(entry: Entry) -> Entry:
