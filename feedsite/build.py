@@ -41,6 +41,15 @@ NOT_IN_OUTPUT = frozenset(
 )
 
 
+def settle_collector() -> None:
+    """Before the collector runs again: move what the build made (it ran without one) to the oldest
+    generation, with the counts reset, so that the next allocation does not walk all of it (about
+    0.1 s at 10,000 entries); its cycles, if any, go at the next full collection as usual."""
+    if gc.get_freeze_count() == 0:  # nobody else froze anything that unfreeze() would thaw
+        gc.freeze()
+        gc.unfreeze()
+
+
 def no_stages(label: str, total: int) -> Callable[[int], None]:
     return lambda steps: None
 
@@ -197,7 +206,8 @@ def build(
             report.entries = len(entries)
             report.next_change = next_change(everything, options)
             urls = load_memory(config)
-            posts = timed("render", render_posts, config, entries, memos.view("markdown"), spread)
+            rendered, html = memos.view("markdown"), memos.lazy("html", follows="markdown")
+            posts = timed("render", render_posts, config, entries, rendered, spread, html)
             theme = Theme(config.root, config.path("templates"), compiled_templates(store))
             salt = hashlib.sha256(f"{code_fingerprint()}\0{theme.fingerprint}".encode()).hexdigest()
             outputs = timed("plan", plan_site, config, theme, posts, salt, urls)
@@ -216,6 +226,7 @@ def build(
         report.written, report.unchanged, report.removed = written.written, written.unchanged, written.removed
     finally:
         if collecting:
+            settle_collector()
             gc.enable()
         if own:
             store.close()

@@ -1,22 +1,20 @@
-"""The load stage: content/**/*.md → validated, immutable Entry values, every problem collected.
+"""Entries: the immutable Entry value, and parse_entry, which validates one file into one, every
+problem collected. The load stage that walks content/ is loading.py.
 
-`load_entries` takes two plain mappings from build.py: `parsed` (load key → Entry) and `seen`
-(file name → (stat stamp, load key)). It never knows whether they were filled by an earlier build.
 An entry's load key hashes exactly the arguments `parse_entry` is called with, so a remembered
-Entry is always the one parsing would give.
+Entry is always the one parsing would give; the body, the bulk of it, is not remembered: such an
+entry reads it back from its file when first asked (`Entry.body`), checked against that key.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
-from time import time_ns
-from typing import Any
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from feedsite import notices
@@ -24,11 +22,9 @@ from feedsite.config import SiteConfig
 from feedsite.dates import parse_date
 from feedsite.entryfile import EntryFileError, read_entry
 from feedsite.errors import ContentError, Problem
-from feedsite.files import FileReadError, read_regular, regular_files
 from feedsite.notices import Correction, Retraction
 from feedsite.text import clean_text, is_language_tag
 from feedsite.urls import check_urls, checked_url, entry_dir, is_url_key, is_valid_slug
-from feedsite.writer import Spread, serial
 
 ENTRY_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = frozenset(
@@ -38,7 +34,6 @@ KNOWN_KEYS = frozenset(
         "image_credit", "section", "featured", "corrections", "retracted", "aliases", "feed_content",
     )
 )  # fmt: skip
-Stamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
 
 @dataclass(frozen=True)
@@ -64,7 +59,7 @@ class Entry:
     id: str
     id_pinned: bool  # False when the id was derived because front matter has none
     slug: str
-    body: str  # Markdown
+    body: str  # Markdown (a remembered entry reads it from its file when first asked: see __getattr__)
     updated: datetime | None = None
     summary: str | None = None  # as written; the builder falls back to the first paragraph
     authors: tuple[Author, ...] = ()
@@ -86,8 +81,11 @@ class Entry:
 
     @property
     def url_path(self) -> str:
-        """Site-relative folder of the entry's page: "2024/11/slug/"."""
-        return entry_dir(self.date, self.slug)
+        """Site-relative folder of the entry's page: "2024/11/slug/" (worked out once)."""
+        path: str | None = self.__dict__.get("_url_path")
+        if path is None:
+            path = self.__dict__["_url_path"] = entry_dir(self.date, self.slug)
+        return path
 
     @property
     def modified(self) -> datetime:
@@ -103,6 +101,41 @@ class Entry:
     def __fingerprint__(self) -> str:
         """What a page key takes of this entry: its load key, which fixes every field."""
         return self.key
+
+    def __getstate__(self) -> dict[str, Any]:
+        """As pickled: its fields (a remembered entry has no body), not how to read its body, nor
+        what it worked out from them."""
+        return {name: value for name, value in self.__dict__.items() if name not in _UNKEPT}
+
+    if not TYPE_CHECKING:  # mypy would take every misspelt attribute for one this gives
+
+        def __getattr__(self, name: str) -> Any:
+            """Called only for an attribute the entry lacks: the body of a remembered entry (see
+            remembered()), read once from its file by the reader loading.py gave it."""
+            read: Callable[[Entry], str] | None = self.__dict__.get("_read") if name == "body" else None
+            if read is None:
+                raise AttributeError(name)
+            body = self.__dict__.get("_body")
+            if body is None:
+                body = self.__dict__["_body"] = read(self)
+            return body
+
+
+_UNKEPT = frozenset({"_read", "_body", "_url_path"})
+
+
+def remembered(entry: Entry) -> Entry:
+    """The entry as the memo keeps it between builds: every field but the body."""
+    kept = object.__new__(Entry)
+    kept.__dict__.update((name, value) for name, value in entry.__dict__.items() if name != "body")
+    return kept
+
+
+def attach_reader(entry: Entry, read: Callable[[Entry], str]) -> None:
+    """Give a remembered entry (one without its body) the way to read it (loading.py: from its
+    file, checked); an entry that has its body keeps it."""
+    if "body" not in entry.__dict__:
+        entry.__dict__["_read"] = read
 
 
 @dataclass(frozen=True)
@@ -293,11 +326,24 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
         id=entry_id or derived_id(settings.base_url, path),
         id_pinned=entry_id is not None,
         slug=slug,
-        body=clean_text(text.body),
+        body=body_of(text.body),
         updated=updated,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         **values,
     )
+
+
+def body_of(markdown: str) -> str:
+    """An entry's body as parsed from the Markdown under its front matter."""
+    return clean_text(markdown)
+
+
+def read_body(settings: Settings, path: str, raw: bytes) -> str:
+    """The body parse_entry(settings, path, raw) gives, without validating the front matter again."""
+    try:
+        return body_of(read_entry(raw).body)
+    except EntryFileError as exc:
+        raise ContentError([Problem(path, exc.line, str(exc))]) from None
 
 
 def check_unique(entries: Iterable[Entry]) -> list[Problem]:
@@ -313,87 +359,8 @@ def check_unique(entries: Iterable[Entry]) -> list[Problem]:
     return problems
 
 
-def scan(config: SiteConfig, skipped: list[str] | None = None) -> list[tuple[str, os.stat_result]]:
-    """(project-relative path, stat) of every entry file, sorted by path, one stat each.
+def load_entries(*args: Any, **kwargs: Any) -> list[Entry]:
+    """content/ → entries: the load stage, feedsite.loading.load_entries (known here by this name)."""
+    from feedsite.loading import load_entries as load
 
-    Files and folders whose names start with "." or "_" are skipped, and so is anything that is
-    not a regular file (a fifo or a device named *.md: never opened, a warning to `skipped`)."""
-    prefix = PurePosixPath(Path(config.content_dir).as_posix()).as_posix()
-    start = "" if prefix == "." else prefix + "/"
-    found = regular_files(str(config.path("content")), start, ENTRY_SUFFIXES, skipped)
-    found.sort(key=lambda pair: pair[0].split("/"))
-    return found
-
-
-def racy(stamp_ns: int, now_ns: int) -> bool:
-    """A file changed this recently may change again within the same timestamp tick, unseen:
-    100 ms on file systems with fine timestamps, 3 s on those with whole seconds (FAT, some shares)."""
-    return stamp_ns >= now_ns - (3_000_000_000 if stamp_ns % 1_000_000_000 == 0 else 100_000_000)
-
-
-def _parse_all(
-    settings: Settings, todo: list[tuple[str, bytes]], spread: Spread
-) -> list[Entry | ContentError]:
-    def job(start: int, stop: int) -> list[Entry | ContentError]:
-        results: list[Entry | ContentError] = []
-        for path, raw in todo[start:stop]:
-            try:
-                results.append(parse_entry(settings, path, raw))
-            except ContentError as exc:
-                results.append(exc)
-        return results
-
-    return [result for _count, part in spread(job, len(todo)) for result in part]
-
-
-def load_entries(
-    config: SiteConfig,
-    parsed: MutableMapping[str, Entry],
-    seen: MutableMapping[str, tuple[Stamp, str]],
-    spread: Spread = serial,
-    warnings: list[str] | None = None,
-) -> list[Entry]:
-    """Every entry under content/, in file order. Raises ContentError listing every problem; a
-    warning (a fifo or device named *.md, skipped) goes to `warnings`.
-
-    A file whose stat stamp is as `seen` remembers it is taken to hold the same bytes (its entry is
-    looked up by the remembered key); any other is read, and parsed when `parsed` lacks its key."""
-    if not config.path("content").is_dir():
-        raise ContentError([Problem(config.content_dir, None, "content folder not found")])
-    settings = settings_of(config)
-    prefix = f"{settings.timezone}\0{settings.base_url}\0"
-    now = time_ns()
-    problems: list[Problem] = []
-    entries: list[Entry | None] = []
-    todo: list[tuple[str, bytes]] = []
-    places: list[int] = []
-    for rel, stat in scan(config, warnings):
-        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-        known = seen.get(prefix + rel)
-        key = known[1] if known is not None and tuple(known[0]) == stamp else ""
-        entry = parsed.get(key) if key else None
-        if entry is None:
-            try:
-                raw = read_regular(config.root / rel)
-            except FileReadError as exc:
-                problems.append(Problem(rel, None, str(exc)))
-                entries.append(None)
-                continue
-            key = load_key(settings, rel, raw)
-            entry = parsed.get(key)
-            if entry is None:
-                places.append(len(entries))
-                todo.append((rel, raw))
-        if not racy(max(stat.st_mtime_ns, stat.st_ctime_ns), now) and known != (stamp, key):
-            seen[prefix + rel] = (stamp, key)
-        entries.append(entry)
-    for place, result in zip(places, _parse_all(settings, todo, spread), strict=True):
-        if isinstance(result, ContentError):
-            problems.extend(result.problems)
-        else:
-            entries[place] = parsed[result.key] = result
-    done = [e for e in entries if e is not None]
-    problems.extend(check_unique(done))
-    if problems:
-        raise ContentError(problems)
-    return done
+    return load(*args, **kwargs)

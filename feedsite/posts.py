@@ -1,17 +1,21 @@
 """The render stage: entries → posts (entry + URL + body HTML + plain-text summary + tags), and the
 groupings the site shows them in. Pure values.
 
-`render_posts` takes a plain mapping from build.py, `rendered` (Markdown key → (HTML, first
-paragraph)); the key hashes the Markdown settings and the entry's load key, which fixes its body.
+`render_posts` takes two plain mappings from build.py: `rendered` (Markdown key → what a build
+plans with: the first paragraph and two counts the feeds' size bound needs) and `pages` (Markdown
+key → the HTML), from which a post's HTML is read only when something shows it. The key hashes the
+Markdown settings and the entry's load key, which fixes its body. HTML that `pages` lost is made
+again from the entry's body.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from feedsite import __version__
@@ -50,6 +54,55 @@ class Html(str):
         return self.key
 
 
+SPECIAL = b"&<>\"'\\\n\r\t"  # what XML or JSON may escape (feedsize.py)
+
+
+def escaped_size(data: bytes) -> int:
+    """At least the bytes `data` takes once escaped in XML or JSON: 8 more for each special byte."""
+    return len(data) + 8 * (len(data) - len(data.translate(None, SPECIAL)))
+
+
+def link_count(data: bytes) -> int:
+    """At least the number of links in HTML: every attribute has an "=" (and a srcset commas)."""
+    return data.count(b"=") + (data.count(b",") if b"srcset" in data.lower() else 0)
+
+
+# What a build keeps of a rendered body to plan with: (first paragraph, escaped_size, link_count).
+Record = tuple[str, int, int]
+
+
+class Rendered:
+    """A post's body as rendered: the key of what it was rendered from (which is all a page key
+    takes of it), the counts a feed's size bound needs, and its HTML, read when first asked for."""
+
+    __slots__ = ("_html", "_read", "escaped", "key", "links")
+
+    def __init__(self, key: str, escaped: int, links: int, read: Callable[[], str] | None) -> None:
+        self.key, self.escaped, self.links = key, escaped, links
+        self._html: Html | None = None
+        self._read = read
+
+    @classmethod
+    def made(cls, key: str, html: str) -> Rendered:
+        """The body just rendered to html."""
+        data = html.encode("utf-8", "surrogatepass")
+        made = cls(key, escaped_size(data), link_count(data), None)
+        made._html = Html(html, key)
+        return made
+
+    @property
+    def html(self) -> Html:
+        if self._html is None:
+            assert self._read is not None
+            html = self._read()
+            self._html = html if type(html) is Html and html.key == self.key else Html(html, self.key)
+            self._read = None
+        return self._html
+
+    def __fingerprint__(self) -> str:
+        return self.key
+
+
 @dataclass(frozen=True)
 class Post:
     """An entry ready to show: its page path, absolute URL, body HTML and summary."""
@@ -58,8 +111,13 @@ class Post:
     path: str  # site-relative folder of its page
     url: str  # absolute URL of its page
     tags: tuple[Tag, ...]
-    html: Html  # body HTML as rendered (links as written)
+    rendered: Rendered  # its body as rendered: .html, links as written
     summary: str  # plain text: the entry's summary, or else its first paragraph
+
+    @property
+    def html(self) -> Html:
+        """The body HTML as rendered (links as written)."""
+        return self.rendered.html
 
 
 def tag_index(entries: Iterable[Entry]) -> dict[str, Tag]:
@@ -116,47 +174,79 @@ def markdown_key(extensions: tuple[str, ...], entry: Entry, raw_html: bool = Tru
     return hashlib.sha256(settings.encode()).hexdigest()
 
 
+def _stored(
+    pages: MutableMapping[str, str], key: str, entry: Entry, extensions: tuple[str, ...], raw_html: bool
+) -> str:
+    """The HTML `pages` holds for key, or else (lost from the memo) made again from the body."""
+    html = pages.get(key)
+    if not isinstance(html, str):
+        html = render_markdown(extensions, entry.body, raw_html)[0]
+        pages[key] = html
+    return html
+
+
+def _record(made: object) -> Record | None:
+    """A record as it should be (anything else is a miss)."""
+    if type(made) is tuple and len(made) == 3 and type(made[0]) is str:
+        return made
+    return None
+
+
 def render_posts(
     config: SiteConfig,
     entries: Sequence[Entry],
-    rendered: MutableMapping[str, tuple[str, str]],
+    rendered: MutableMapping[str, Record],
     spread: Spread = serial,
+    pages: MutableMapping[str, str] | None = None,
 ) -> list[Post]:
     """Posts of entries (in their order), rendering the Markdown `rendered` does not hold.
     Raises ContentError for every body that cannot be rendered."""
     extensions, raw_html = config.markdown_extensions, config.markdown_raw_html
+    pages = {} if pages is None else pages
     keys = [markdown_key(extensions, entry, raw_html) for entry in entries]
-    todo = [i for i, key in enumerate(keys) if rendered.get(key) is None]
+    records = [_record(rendered.get(key)) for key in keys]
+    todo = [i for i, record in enumerate(records) if record is None]
 
     def job(start: int, stop: int) -> list[tuple[str, str] | Unrenderable]:
         return [_render_or_say(extensions, entries[i].body, raw_html) for i in todo[start:stop]]
 
     done = 0
     problems: list[Problem] = []
+    bodies: dict[int, Rendered] = {}
     for count, part in spread(job, len(todo)):
         for index, made in zip(todo[done : done + count], part, strict=True):
             if isinstance(made, Unrenderable):
                 problems.append(Problem(entries[index].path, None, made.message))
             else:
                 html, first = made
-                rendered[keys[index]] = (Html(html, keys[index]), first)  # one copy, shared with the post
+                key = keys[index]
+                body = bodies[index] = Rendered.made(key, html)
+                records[index] = rendered[key] = (first, body.escaped, body.links)
+                pages[key] = body.html  # one copy, shared with the post
         done += count
     if problems:
         raise ContentError(problems)
     tags = tag_index(entries)
+    shown: dict[tuple[str, ...], tuple[Tag, ...]] = {}  # an entry's tag names → its Tags
     posts = []
-    for entry, key in zip(entries, keys, strict=True):
-        html, first = rendered[key]
-        if type(html) is not Html or html.key != key:  # stored by other code: wrap it
-            html = Html(html, key)
+    base_url = config.base_url
+    for index, (entry, key, record) in enumerate(zip(entries, keys, records, strict=True)):
+        assert record is not None
+        first, escaped, links = record
+        body = bodies.get(index) or Rendered(
+            key, escaped, links, partial(_stored, pages, key, entry, extensions, raw_html)
+        )
         path = entry.url_path
+        its_tags = shown.get(entry.tags)
+        if its_tags is None:
+            its_tags = shown[entry.tags] = tuple(dict.fromkeys(tags[name] for name in entry.tags))
         posts.append(
             Post(
                 entry=entry,
                 path=path,
-                url=absolute(config.base_url, path),
-                tags=tuple(dict.fromkeys(tags[name] for name in entry.tags)),
-                html=html,
+                url=absolute(base_url, path),
+                tags=its_tags,
+                rendered=body,
                 summary=entry.summary or first,
             )
         )

@@ -20,7 +20,7 @@ from feedsite.config import load_config
 from feedsite.content import Entry
 from feedsite.notices import Correction, Retraction
 from feedsite.outputs.sitemaps import NEWS_LIMIT, news_items, news_language
-from feedsite.posts import Html, Post
+from feedsite.posts import Post, Rendered
 
 BASE = "https://news.example.org/"
 NOW = datetime(2025, 3, 15, tzinfo=UTC)
@@ -146,7 +146,7 @@ def test_the_news_sitemap_holds_at_most_1000_articles() -> None:
         entry = Entry(
             "k", f"{n}.md", f"Story {n}", when - timedelta(minutes=n), f"urn:x:{n}", True, f"s{n}", ""
         )
-        posts.append(Post(entry, f"s{n}/", f"{BASE}s{n}/", (), Html("", "k"), ""))
+        posts.append(Post(entry, f"s{n}/", f"{BASE}s{n}/", (), Rendered.made("k", ""), ""))
     items = news_items("P", "en", posts)
     assert len(items) == NEWS_LIMIT and items[0]["title"] == "Story 0"
     assert [news_language(t) for t in ("en-GB", "PT-br", "zh-Hant-TW", "zh-CN", "zh")] == [

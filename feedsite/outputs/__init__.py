@@ -8,7 +8,6 @@ because a field was forgotten. Nothing is rendered here: an Output renders when 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,8 +111,7 @@ class Planner:
         self.outputs.append(Output(path, self._key(path, maker, context), render))
 
     def _key(self, path: str, maker: str, context: dict[str, Any]) -> str:
-        text = f"{self.salt}\0{path}\0{maker}\0{self.hasher.digest(context)}"
-        return hashlib.sha256(text.encode()).hexdigest()
+        return self.hasher.digest(context, self.salt, path, maker)
 
 
 def plan_site(

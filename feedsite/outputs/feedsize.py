@@ -14,43 +14,29 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from feedsite.outputs.feedxml import full_content
+from feedsite.posts import escaped_size
 
 if TYPE_CHECKING:
     from feedsite.outputs import SiteInfo
     from feedsite.outputs.feedhistory import Items
     from feedsite.outputs.feeds import FeedInfo
     from feedsite.outputs.media import Media
-    from feedsite.posts import Post
+    from feedsite.posts import Post, Rendered
 
-SPECIAL = b"&<>\"'\\\n\r\t"
 HEAD = 4096  # the markup of a document's head: declarations, element names, dates, generator
 ITEM = 2048  # the markup of one item: element names, indentation, two dates, the guid's attribute
-_known: dict[tuple[str, str], int] = {}  # (body's Markdown key, page URL) → content_bound, this process
 
 
 def escaped(text: str | None) -> int:
     """At least the bytes `text` takes once escaped in XML (text or attribute) or JSON."""
-    return _escaped(text.encode("utf-8", "surrogatepass")) if text else 0
+    return escaped_size(text.encode("utf-8", "surrogatepass")) if text else 0
 
 
-def _escaped(data: bytes) -> int:
-    return len(data) + 8 * (len(data) - len(data.translate(None, SPECIAL)))
-
-
-def content_bound(html: str, page_url: str) -> int:
-    """The body HTML with its links made absolute against page_url, escaped. Every attribute has
-    an "=", so there are no more links than "="s (and commas, in a srcset)."""
-    key = getattr(html, "key", None)
-    if key is not None and (key, page_url) in _known:
-        return _known[key, page_url]
-    data = html.encode("utf-8", "surrogatepass")
-    links = data.count(b"=") + (data.count(b",") if b"srcset" in data.lower() else 0)
-    size = _escaped(data) + links * 10 * len(page_url.encode("utf-8"))
-    if key is not None:
-        if len(_known) > 100_000:
-            _known.clear()
-        _known[key, page_url] = size
-    return size
+def content_bound(body: Rendered, page_url: str) -> int:
+    """The body HTML with its links made absolute against page_url, escaped: from the counts kept
+    when it was rendered (posts.escaped_size and posts.link_count of its HTML), so that planning
+    never reads the HTML itself."""
+    return body.escaped + body.links * 10 * len(page_url.encode("utf-8", "surrogatepass"))
 
 
 def item_bound(site: SiteInfo, post: Post, image: Media | None) -> int:
@@ -58,7 +44,7 @@ def item_bound(site: SiteInfo, post: Post, image: Media | None) -> int:
     size = ITEM + 3 * escaped(entry.id) + 4 * escaped(post.url) + escaped(entry.title)
     size += escaped(entry.lang) + escaped(entry.rights or site.rights)
     if full_content(site, post):
-        size += escaped(post.summary) + content_bound(post.html, post.url)
+        size += escaped(post.summary) + content_bound(post.rendered, post.url)
     else:  # JSON Feed's content_text is the summary again
         size += 2 * escaped(post.summary)
     for author in entry.authors:

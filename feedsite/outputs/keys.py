@@ -4,6 +4,11 @@ Only plain data can be hashed: None, bool, int, float, str, bytes, date/datetime
 dict, frozen dataclasses of those, and values that name their own content (`__fingerprint__`, as an
 Entry does with the hash of the bytes it was parsed from). Anything else is a TypeError: a maker
 cannot be given something whose content the key would not cover.
+
+Each value is written as tagged parts (text as "s<length>:<text>", a mapping as "M<count>" and then
+its keys and values, a tuple as "T<count>" and its items...), so different data never gives the
+same parts; a frozen dataclass is written as the hash of its own parts, made once per Hasher
+(posts, feeds and sites recur on many pages), and a value with its own fingerprint as that.
 """
 
 from __future__ import annotations
@@ -15,52 +20,77 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
+# How a class's instances are hashed: by their own fingerprint, or by their fields in order.
+Kind = tuple[str, Callable[[Any], Any]]
+
 
 class Hasher:
-    """Hashes values; a frozen dataclass instance is hashed once per Hasher (posts recur on many
-    pages). Text and values already hashed, nearly all of what a site's contexts hold, are handled
-    inline in the loops (a call per value would cost more than the hashing)."""
+    """Hashes values; a frozen dataclass instance is hashed once per Hasher. Text, None and values
+    already hashed, nearly all of what a site's contexts hold, are handled inline in the loops (a
+    call per value would cost more than the hashing)."""
 
     def __init__(self) -> None:
         self._done: dict[int, str] = {}  # id → digest of an object hashed already
         self._alive: list[object] = []  # ... which stays alive, so no other object gets its id
-        self._fields: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+        self._kinds: dict[type, Kind] = {}
 
-    def digest(self, value: Any) -> str:
-        out: list[str] = []
+    def digest(self, value: Any, *head: str) -> str:
+        """The hash of value, after the text parts head (a maker's name, a path...), if any."""
+        out = [f"s{len(part)}:{part}" for part in head]
         self._all((value,), out)
         return _sha("\x1f".join(out))
 
     def _all(self, values: Iterable[Any], out: list[str]) -> None:
-        done = self._done
+        done, append = self._done, out.append
         for value in values:
-            if type(value) is str:
-                out.append(f"s{len(value)}:{value}")
-                continue
-            known = done.get(id(value))
-            if known is not None:
-                out.append(known)
+            kind = type(value)
+            if kind is str:
+                append(f"s{len(value)}:{value}")
+            elif value is None:
+                append("n")
+            elif kind is dict:
+                append(f"M{len(value)}")  # in order: a template may iterate it
+                for key, item in value.items():
+                    if type(key) is str:
+                        append(f"s{len(key)}:{key}")
+                    else:
+                        self._all((key,), out)
+                    if type(item) is str:
+                        append(f"s{len(item)}:{item}")
+                    else:
+                        known = done.get(id(item))
+                        if known is not None:
+                            append(known)
+                        else:
+                            self._all((item,), out)
             else:
-                self._walk(value, out)
+                known = done.get(id(value))
+                if known is not None:
+                    append(known)
+                else:
+                    self._walk(value, kind, out)
 
-    def _walk(self, value: Any, out: list[str]) -> None:
-        kind = type(value)
-        if value is None:
-            out.append("n")
+    def _walk(self, value: Any, kind: type, out: list[str]) -> None:
+        how = self._kinds.get(kind)
+        if how is not None:  # a dataclass or a fingerprinted value, of a kind seen before
+            tag, get = how
+            if tag[0] == "F":  # cheaper to ask again than to remember
+                out.append(f"{tag}{get(value)}")
+            else:
+                parts = [tag]  # the type fixes which fields, in order
+                self._all(get(value), parts)
+                digest = _sha("\x1f".join(parts))
+                self._done[id(value)] = digest
+                self._alive.append(value)
+                out.append(digest)
+        elif kind is tuple:  # nearly always made for the page (its items are hashed once already)
+            out.append(f"T{len(value)}")
+            self._all(value, out)
         elif kind is bool or kind is int or kind is float:
             out.append(f"{kind.__name__[0]}{value!r}")
-        elif kind is tuple:  # immutable: hashed once, as a dataclass is (pages share their feeds)
-            parts = [f"T{len(value)}"]
-            self._all(value, parts)
-            digest = _sha("\x1f".join(parts))
-            self._keep(value, digest)
-            out.append(digest)
         elif kind is list:
             out.append(f"L{len(value)}")
             self._all(value, out)
-        elif kind is dict:
-            out.append(f"M{len(value)}")  # in order: a template may iterate it
-            self._all([part for pair in value.items() for part in pair], out)
         elif kind is datetime:
             out.append(f"t{value.isoformat()}|{value.tzinfo}|{value.fold}")
         elif kind is date:
@@ -68,37 +98,24 @@ class Hasher:
         elif kind is bytes:
             out.append(f"y{hashlib.sha256(value).hexdigest()}")
         else:
-            self._object(value, out)
-
-    def _object(self, value: Any, out: list[str]) -> None:
-        own = getattr(value, "__fingerprint__", None)
-        if own is not None:
-            digest = f"F{type(value).__qualname__}:{own()}"
-        else:
-            fields = self._fields.get(type(value))
-            if fields is None:
-                fields = self._fields[type(value)] = _fields_of(type(value))
-            parts: list[str] = [f"D{type(value).__qualname__}"]  # the type fixes which fields, in order
-            self._all(fields(value), parts)
-            digest = _sha("\x1f".join(parts))
-        self._keep(value, digest)
-        out.append(digest)
-
-    def _keep(self, value: object, digest: str) -> None:
-        self._done[id(value)] = digest
-        self._alive.append(value)
+            self._kinds[kind] = _kind_of(kind)
+            self._walk(value, kind, out)
 
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _fields_of(kind: type) -> Callable[[Any], tuple[Any, ...]]:
-    """What gives the field values of a frozen dataclass, in order; anything else is refused."""
+def _kind_of(kind: type) -> Kind:
+    """How instances of kind are hashed: ("F<name>:", their fingerprint) or ("D<name>", their field
+    values in order, for a frozen dataclass); anything else is refused."""
+    if getattr(kind, "__fingerprint__", None) is not None:
+        return f"F{kind.__qualname__}:", operator.methodcaller("__fingerprint__")
     params = getattr(kind, "__dataclass_params__", None)
     if params is None or not params.frozen:
         raise TypeError(f"{kind.__qualname__} is not plain data: an output key cannot cover it")
     names = [item.name for item in dataclasses.fields(kind)]
+    tag = f"D{kind.__qualname__}"
     if len(names) == 1:
-        return lambda value: (getattr(value, names[0]),)
-    return operator.attrgetter(*names)
+        return tag, lambda value: (getattr(value, names[0]),)
+    return tag, operator.attrgetter(*names)
