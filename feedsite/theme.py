@@ -88,27 +88,39 @@ def _story(
 ) -> Markup:
     """The card: what the template made of item.post, item.image, item.section's (name, path)."""
     entry = post.entry
-    href = f"{escape(root)}{escape(post.path)}"
-    out = [f'<article class="story story-{escape(kind)}{" has-image" if image else ""}">\n']
+    href = f"{_e(root)}{_e(post.path)}"
+    out = [f'<article class="story story-{_e(kind)}{" has-image" if image else ""}">\n']
     if image:
         lazy = "" if kind == "lead" else ' loading="lazy"'
         out.append(f'<a class="thumb" href="{href}" tabindex="-1" aria-hidden="true">')
-        out.append(f'<img src="{escape(image)}" alt=""{lazy}></a>\n')
+        out.append(f'<img src="{_e(image)}" alt=""{lazy}></a>\n')
     out.append('<div class="story-text">\n')
     if section is not None:
         name, path = section
-        shown = f'<a href="{escape(root)}{escape(path)}">{escape(name)}</a>' if path else escape(name)
+        shown = f'<a href="{_e(root)}{_e(path)}">{_e(name)}</a>' if path else _e(name)
         out.append(f'<span class="section">{shown}</span>')
-    out.append(f'\n<h{escape(level)}><a href="{href}">{escape(entry.title)}</a></h{escape(level)}>\n')
+    out.append(f'\n<h{_e(level)}><a href="{href}">{_e(entry.title)}</a></h{_e(level)}>\n')
     if post.summary and kind != "row":
-        out.append(f'<p class="story-summary">{escape(post.summary)}</p>\n')
-    when = entry.date
-    out.append(f'<p class="meta"><time datetime="{escape(when.isoformat())}">{escape(long_date(when))}, ')
-    out.append(f"{escape(when.strftime('%H:%M'))}</time>")
+        out.append(f'<p class="story-summary">{_e(post.summary)}</p>\n')
+    when: datetime = entry.date  # its ISO form, long date and clock hold nothing to escape
+    out.append(f'<p class="meta"><time datetime="{when.isoformat()}">{long_date(when)}, ')
+    out.append(f"{when.hour:02d}:{when.minute:02d}</time>")
     if entry.authors:
-        out.append(f' · <span class="by">{escape(", ".join(a.name for a in entry.authors))}</span>')
+        out.append(f' · <span class="by">{_e(", ".join(a.name for a in entry.authors))}</span>')
     out.append("</p>\n</div>\n</article>\n")
     return Markup("".join(out))
+
+
+def _e(value: Any) -> str:
+    """What `{{ value }}` shows in an autoescaped template (markupsafe.escape), as text: for plain
+    text the five replacements markupsafe makes, without building a Markup for each."""
+    if type(value) is not str:
+        return str(escape(value))
+    text: str = value
+    if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
+        text = text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+        return text.replace("'", "&#39;").replace('"', "&#34;")
+    return text
 
 
 def _get(value: Any, name: str) -> Any:
