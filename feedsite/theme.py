@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +47,7 @@ class Cards:
     entry page four). A pure function of its arguments. A card is remembered within a build (a
     post's card recurs beside its neighbours and on its tags' and author's pages), by the post's
     identity (a frozen Post, held meanwhile) and the value of everything else it shows, when that
-    is text, whole numbers or None. One Cards per Theme, so per build; at most LIMIT are kept."""
+    is text, whole numbers or None. One Cards per Theme, so per build; at most LIMIT are kept, the newest."""
 
     LIMIT = 5000
 
@@ -61,8 +62,9 @@ class Cards:
             return _story(post, image, shown, root, kind, level)
         found = self.made.get(key)
         if found is None:
-            if len(self.made) >= self.LIMIT:
-                self.made.clear()
+            if len(self.made) >= self.LIMIT:  # the older half goes: neighbours' cards are recent ones
+                for old in list(itertools.islice(self.made, self.LIMIT // 2)):
+                    del self.made[old]
             found = self.made[key] = (_story(post, image, shown, root, kind, level), post)
         return found[0]
 
