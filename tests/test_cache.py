@@ -189,9 +189,9 @@ def test_overridden_summary_and_title_macros_are_used_on_every_page(project: Pat
     (project / "templates").mkdir()
     macros = (Path(feedsite.build.__file__).parent / "templates/_macros.html").read_text("utf-8")
     (project / "templates/_macros.html").write_text(
-        macros.replace('<article class="story', '<article data-root="{{ root }}" class="story').replace(
-            '<ul class="titles">', '<ul class="titles" data-root="{{ root }}">'
-        )
+        macros.replace(
+            "{{ item | story_card(", '<i data-root="{{ root }}"></i>{{ item | story_card('
+        ).replace('<ul class="titles">', '<ul class="titles" data-root="{{ root }}">')
     )
     run(project)
     assert '<ul class="titles" data-root="../">' in (project / "site/archive/index.html").read_text("utf-8")
