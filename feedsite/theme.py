@@ -113,6 +113,18 @@ def _story(
     return Markup("".join(out))
 
 
+def title_list(posts: Any, root: str) -> Markup:
+    """The built-in theme's list of titles (_macros.html's `title_list` calls it as a filter): the
+    bytes its Jinja markup made, for the archive's thousands of titles, in a fraction of the time."""
+    out = ['<ul class="titles">\n']
+    for post in posts:
+        when: datetime = post.entry.date  # its ISO form and long date hold nothing to escape
+        out.append(f'<li><time datetime="{when.isoformat()}">{long_date(when)}</time> ')
+        out.append(f'<a href="{_e(root)}{_e(post.path)}">{_e(post.entry.title)}</a></li>\n')
+    out.append("</ul>\n")
+    return Markup("".join(out))
+
+
 def _e(value: Any) -> str:
     """What `{{ value }}` shows in an autoescaped template (markupsafe.escape), as text: for plain
     text the five replacements markupsafe makes, without building a Markup for each."""
@@ -170,6 +182,7 @@ class Theme:
         env.filters["json_ld"] = json_ld
         cards = Cards()
         env.filters["story_card"] = cards.story
+        env.filters["title_list"] = title_list
         return env
 
     @functools.cached_property

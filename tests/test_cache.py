@@ -191,10 +191,12 @@ def test_overridden_summary_and_title_macros_are_used_on_every_page(project: Pat
     (project / "templates/_macros.html").write_text(
         macros.replace(
             "{{ item | story_card(", '<i data-root="{{ root }}"></i>{{ item | story_card('
-        ).replace('<ul class="titles">', '<ul class="titles" data-root="{{ root }}">')
+        ).replace(
+            "{{ posts | title_list(", '<i class="titles" data-root="{{ root }}"></i>{{ posts | title_list('
+        )
     )
     run(project)
-    assert '<ul class="titles" data-root="../">' in (project / "site/archive/index.html").read_text("utf-8")
+    assert '<i class="titles" data-root="../">' in (project / "site/archive/index.html").read_text("utf-8")
     assert 'data-root="./"' in (project / "site/index.html").read_text("utf-8")
     assert 'data-root="../../"' in (project / "site/page/1/index.html").read_text("utf-8")
     assert tree(project / "site") == fresh_site(project)

@@ -114,3 +114,27 @@ def test_a_card_without_a_post_is_a_template_error() -> None:
     theme = Theme(Path("."), Path("/nonexistent-templates"))
     with pytest.raises(jinja2.UndefinedError):
         theme.env.from_string(CALL).render(item={"image": None}, root="./", kind="row", level=2)
+
+
+# The `title_list` macro's markup before it became a filter too (the archive pages list titles).
+TITLES_REFERENCE = """\
+{% macro title_list(posts, root) %}
+<ul class="titles">
+{% for post in posts %}
+<li><time datetime="{{ post.entry.date.isoformat() }}">{{ post.entry.date | long_date }}</time> \
+<a href="{{ root }}{{ post.path }}">{{ post.entry.title }}</a></li>
+{% endfor %}
+</ul>
+{% endmacro %}
+"""
+TITLES_CALL = '{% from "_macros.html" import title_list %}<div>{{ title_list(posts, root) }}</div>'
+TITLES_ENV = environment({"_macros.html": TITLES_REFERENCE, "page.html": TITLES_CALL})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(cards(), max_size=4), text)
+def test_the_title_list_is_what_the_jinja_markup_made(items: list[dict[str, object]], root: str) -> None:
+    theme = Theme(Path("."), Path("/nonexistent-templates"))
+    values = {"posts": tuple(item["post"] for item in items), "root": root}
+    expected = TITLES_ENV.get_template("page.html").render(values)
+    assert theme.env.from_string(TITLES_CALL).render(values) == expected
