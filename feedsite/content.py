@@ -27,6 +27,7 @@ from feedsite.text import clean_text, is_language_tag
 from feedsite.urls import check_urls, checked_url, entry_dir, is_url_key, is_valid_slug
 
 ENTRY_SUFFIXES = (".md", ".markdown")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date of the day alone, which dates.py reads as midnight
 KNOWN_KEYS = frozenset(
     (
         "title", "date", "id", "updated", "slug", "summary", "authors", "author",
@@ -78,6 +79,7 @@ class Entry:
     aliases: tuple[str, ...] = ()  # old site paths (no leading "/") that redirect here
     feed_content: str | None = None  # "full" or "summary"; default: the site's feeds.content
     extra: Mapping[str, Any] = field(default_factory=dict)
+    day_only: bool = False  # `date:` gave a day and no time of day: shown without a clock
 
     @property
     def url_path(self) -> str:
@@ -329,6 +331,7 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
         body=body_of(text.body),
         updated=updated,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        day_only=isinstance(meta.get("date"), str) and _DAY.fullmatch(meta["date"].strip()) is not None,
         **values,
     )
 

@@ -105,8 +105,8 @@ def _story(
     if post.summary and kind != "row":
         out.append(f'<p class="story-summary">{_e(post.summary)}</p>\n')
     when: datetime = entry.date  # its ISO form, long date and clock hold nothing to escape
-    out.append(f'<p class="meta"><time datetime="{when.isoformat()}">{long_date(when)}, ')
-    out.append(f"{when.hour:02d}:{when.minute:02d}</time>")
+    out.append(f'<p class="meta"><time datetime="{when.isoformat()}">{long_date(when)}')
+    out.append("</time>" if entry.day_only else f", {when.hour:02d}:{when.minute:02d}</time>")
     if entry.authors:
         out.append(f' · <span class="by">{_e(", ".join(a.name for a in entry.authors))}</span>')
     out.append("</p>\n</div>\n</article>\n")

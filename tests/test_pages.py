@@ -163,3 +163,14 @@ def test_sitemap_robots_404(site: Path) -> None:
     assert f"Sitemap: {BASE}sitemap.xml" in (site / "robots.txt").read_text()
     missing = page(site, "404.html")
     assert missing.xpath("//link[@rel='stylesheet']/@href") == ["/edition/style.css"]
+
+
+def test_a_date_without_a_time_of_day_shows_no_clock(site: Path) -> None:
+    """`date: 2024-11-10` is a day: lists and its page show the day alone, not "00:00"; an entry
+    dated to the minute keeps its time."""
+    quiet = page(site, "2024/11/quiet-day/index.html")
+    assert quiet.xpath("string(//p[@class='meta']/time)") == "10 November 2024"
+    home = lxml.html.tostring(page(site, "index.html"), encoding="unicode")
+    assert "10 November 2024</time>" in home and ", 00:00<" not in home
+    timed = page(site, "2024/11/leaders-talk/index.html")
+    assert timed.xpath("string(//p[@class='meta']/time)") == "8 November 2024, 09:00 CET"

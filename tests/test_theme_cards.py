@@ -41,7 +41,9 @@ REFERENCE = """\
 {% if post.summary and kind != "row" %}
 <p class="story-summary">{{ post.summary }}</p>
 {% endif %}
-<p class="meta">{{ when(post.entry.date) }}{% if post.entry.authors %} · <span class="by">\
+<p class="meta">{% if post.entry.day_only %}<time datetime="{{ post.entry.date.isoformat() }}">\
+{{ post.entry.date | long_date }}</time>{% else %}{{ when(post.entry.date) }}{% endif %}\
+{% if post.entry.authors %} · <span class="by">\
 {{ post.entry.authors | map(attribute="name") | join(", ") }}</span>{% endif %}</p>
 </div>
 </article>
@@ -76,7 +78,8 @@ REFERENCE_ENV = environment({"_macros.html": REFERENCE, "page.html": CALL})
 def cards(draw: st.DrawFn) -> dict[str, object]:
     when = datetime(2024, 1, 1, tzinfo=draw(zones)) + timedelta(minutes=draw(st.integers(0, 10**6)))
     authors = tuple(Author(name) for name in draw(st.lists(text, max_size=3)))
-    entry = Entry("k", "a.md", draw(text), when, "urn:x", True, "a", "", authors=authors)
+    day_only = draw(st.booleans())  # a date without a time of day shows no clock
+    entry = Entry("k", "a.md", draw(text), when, "urn:x", True, "a", "", authors=authors, day_only=day_only)
     post = Post(entry, draw(text), "https://e.org/a/", (Tag("T", "t"),), Html("", "k"), draw(text))
     section = draw(st.none() | st.fixed_dictionaries({"name": text, "path": st.none() | text}))
     return {"post": post, "section": section, "image": draw(st.none() | text), "image_alt": ""}

@@ -86,7 +86,10 @@ def entry_extras(context: dict[str, Any]) -> dict[str, Any]:
     return {
         "page": page,
         "section": None if section is None else {"name": section[0], "path": section[1]},
-        "published": {"iso": entry.date.isoformat(), "shown": shown_time(entry.date)},
+        "published": {
+            "iso": entry.date.isoformat(),
+            "shown": long_date(entry.date) if entry.day_only else shown_time(entry.date),
+        },
         "updated": (
             {"iso": entry.modified.isoformat(), "shown": shown_time(entry.modified)}
             if entry.modified != entry.date
