@@ -170,7 +170,10 @@ def absolutize(fragment: str, page_url: str) -> str:
         url = html.unescape(url).strip()
         if _SCHEME.match(url):  # has a scheme: already absolute
             return html.escape(url, quote=True)
-        return html.escape(urljoin(page_url, url), quote=True)  # "#frag" too: page_url + "#frag"
+        try:
+            return html.escape(urljoin(page_url, url), quote=True)  # "#frag" too: page_url + "#frag"
+        except ValueError:  # no URL at all ("//[x]/": a bracketed host must be an IPv6 address)
+            return html.escape(url, quote=True)
 
     def srcset(match: re.Match[str]) -> str:
         value = match.group(2) if match.group(2) is not None else match.group(3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import PurePosixPath
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 # The one slug length: slugify cuts at it, and a slug (written in front matter, or a file name) may
 # be no longer. 80 characters hold a headline's words and keep every published address as it is.
@@ -97,9 +97,19 @@ def allowed_url(url: str) -> bool:
     text = _INVISIBLE.sub("", url)
     match = _SCHEME.match(text)
     if match is not None:
-        return match.group(1).lower() in SAFE_SCHEMES
+        return match.group(1).lower() in SAFE_SCHEMES and readable(text)
     first = re.split(r"[/?#]", text, maxsplit=1)[0]
-    return ":" not in first and not text.startswith("\\")
+    return ":" not in first and not text.startswith("\\") and readable(text)
+
+
+def readable(url: str) -> bool:
+    """Whether Python's URL parser reads `url` at all ("https://[x]/" is no URL: a bracketed host
+    must be an IPv6 address), so that nothing that joins or splits it later fails."""
+    try:
+        urlsplit(url)
+    except ValueError:
+        return False
+    return True
 
 
 ALLOWED_URLS = "only http, https and mailto URLs and relative references are"

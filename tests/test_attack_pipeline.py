@@ -402,6 +402,20 @@ def test_a_fifo_and_a_device_named_md_are_skipped_with_a_warning(tmp_path: Path)
     assert (root / "site" / "2024" / "11" / "a" / "index.html").is_file()
 
 
+def test_urls_python_cannot_parse_are_refused_in_front_matter_and_inert_in_bodies(tmp_path: Path) -> None:
+    """A bracketed host that is no IPv6 address ("https://[x]/") makes Python's URL parser raise:
+    in front matter it is a file:line error, in a body's links and raw HTML it builds (exit 0)."""
+    body = "[a](//[x]/y) [b](https://[x]/z) ![c](//[y]/i.png) <a href='//[q]/r'>d</a>\n"
+    root = project(tmp_path, {"bad.md": HEAD + "image: 'https://[x]/a.jpg'\n", "body.md": HEAD})
+    (root / "content" / "body.md").write_text(f"---\n{HEAD}---\n\n{body}", "utf-8")
+    (line,) = clean_failure(feedsite(root, "build"))
+    assert line.startswith("content/bad.md:4: image: 'https://[x]/a.jpg' is not allowed: ")
+    (root / "content" / "bad.md").unlink()
+    built = feedsite(root, "build")
+    assert built.returncode == 0, built.stderr
+    assert not allowed_url("https://[x]/") and allowed_url("https://[::1]/") and allowed_url("/a/b")
+
+
 def test_an_entry_over_the_size_limit_is_one_clear_error(tmp_path: Path) -> None:
     root = project(tmp_path, {"a.md": HEAD})
     with open(root / "content" / "huge.md", "wb") as huge:

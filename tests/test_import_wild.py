@@ -187,3 +187,17 @@ def test_a_broken_element_in_a_lenient_feed_is_no_internal_error(tmp_path: Path)
     assert result.lines[0].startswith("created ") and result.lines[0].endswith("← seeds/w.xml #1")
     (warning,) = result.err.splitlines()
     assert warning.startswith("seeds/w.xml: warning: not well-formed XML: ")
+
+
+def test_a_link_python_cannot_parse_is_dropped_not_an_internal_error(tmp_path: Path) -> None:
+    """An item's link "https://[x]…" (a bracketed host that is no IPv6 address) is no base to join
+    the body's relative links to: the link is dropped with a warning, and the item imports."""
+    config = make_project(tmp_path)
+    feed = "<rss><channel><title>W</title><item><title>One</title><link>https://[x]/2024/one</link>"
+    feed += "<pubDate>Fri, 08 Nov 2024 09:00:00 GMT</pubDate>"
+    feed += "<description>Text &lt;a href='/more'&gt;more&lt;/a&gt;.</description></item></channel></rss>"
+    (config.path("seeds") / "w.xml").write_text(feed)
+    result = run(config)
+    assert result.status == 0, result.err
+    assert result.lines[0].startswith("created ") and "internal error" not in result.err
+    assert "source url 'https://[x]/2024/one' dropped" in result.err

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from lxml import etree
 
@@ -172,7 +172,7 @@ class Page:
         names = [self.publisher(), *self.all("og:site_name"), *self.all("application-name")]
         names += [self.first("apple-mobile-web-app-title")]
         names += [self.first("twitter:site").lstrip("@")]
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        host = (_split(url).hostname or "").removeprefix("www.")
         labels = host.split(".")[:-1]
         if len(labels) > 1 and labels[-1] in ("co", "com", "org", "net", "gov", "ac", "edu"):
             labels.pop()
@@ -323,8 +323,17 @@ def page_date(value: Any, tz: tzinfo) -> datetime | None:
     return None
 
 
+def _split(url: str) -> SplitResult:
+    """The page URL's parts; none of a text that is no URL at all (a bracketed host that is no IPv6
+    address)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return urlsplit("")
+
+
 def _url_date(url: str, tz: tzinfo) -> datetime | None:
-    match = _URL_DATE.search(urlsplit(url).path)
+    match = _URL_DATE.search(_split(url).path)
     if not match:
         return None
     year, month, day = match.groups()

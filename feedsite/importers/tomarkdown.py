@@ -99,9 +99,12 @@ class Converter:
         value = (value or "").strip()
         if not value:
             return ""
-        if self.base_url:
-            value = urljoin(self.base_url, value)
-        scheme = urlsplit(value).scheme.lower()
+        try:
+            if self.base_url:
+                value = urljoin(self.base_url, value)
+            scheme = urlsplit(value).scheme.lower()
+        except ValueError:  # no URL at all ("https://[x]/": a bracketed host must be an IPv6 address)
+            return ""
         if scheme and scheme not in URL_SCHEMES:
             return ""
         return value.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
