@@ -281,6 +281,9 @@ class Watcher:
         except FeedsiteError as exc:
             self._failed(self.builds, [str(p) for p in exc.problems], "search index")
             return
+        except Exception as exc:  # a bug or a disk error must not end the preview
+            self._failed(self.builds, [f"feedsite: search index: {exc!r}"], "search index")
+            return
         if seconds is not None:
             self._unindexed = False
             print(search_line(self.config, seconds), file=self.out, flush=True)
