@@ -19,15 +19,14 @@ from zoneinfo import ZoneInfo
 
 from feedsite import notices
 from feedsite.config import SiteConfig
-from feedsite.dates import parse_date
+from feedsite.dates import is_day, parse_date
 from feedsite.entryfile import EntryFileError, read_entry
 from feedsite.errors import ContentError, Problem
 from feedsite.notices import Correction, Retraction
 from feedsite.text import clean_text, is_language_tag
-from feedsite.urls import check_urls, checked_url, entry_dir, is_url_key, is_valid_slug
+from feedsite.urls import check_urls, checked_url, entry_dir, is_uri, is_url_key, is_valid_slug
 
 ENTRY_SUFFIXES = (".md", ".markdown")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date of the day alone, which dates.py reads as midnight
 KNOWN_KEYS = frozenset(
     (
         "title", "date", "id", "updated", "slug", "summary", "authors", "author",
@@ -295,7 +294,7 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
         allowed = "letters, digits, '-', '_' or '.'"
         problems.add("slug", f"slug {slug!r} must be a single path segment of {allowed}")
     entry_id = problems.field("id", _text, meta.get("id"), "id")
-    if entry_id is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", entry_id):
+    if entry_id is not None and not is_uri(entry_id):
         problems.add("id", f"id {entry_id!r} must be an absolute URI such as urn:uuid:…")
     values = {
         "summary": problems.field("summary", _text, meta.get("summary"), "summary"),
@@ -331,7 +330,7 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
         body=body_of(text.body),
         updated=updated,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
-        day_only=isinstance(meta.get("date"), str) and _DAY.fullmatch(meta["date"].strip()) is not None,
+        day_only=is_day(meta.get("date")),
         **values,
     )
 

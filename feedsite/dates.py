@@ -69,6 +69,17 @@ def parse_date(value: object, tz: tzinfo) -> datetime:
     return _in_zone(parsed, tz, shown)
 
 
+def is_day(value: object) -> bool:
+    """Whether `value` names a day and no time of day, which parse_date reads as its midnight."""
+    if isinstance(value, str):
+        try:
+            date.fromisoformat(value.strip())
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def _shown(text: str) -> str:
     text = text.strip()
     if len(text) > _MAX_SHOWN:

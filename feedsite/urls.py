@@ -102,6 +102,14 @@ def allowed_url(url: str) -> bool:
     return ":" not in first and not text.startswith("\\") and readable(text)
 
 
+def is_uri(text: str) -> bool:
+    """Whether text is an absolute URI ("urn:uuid:…", "tag:…", "https://…"): what an id must be."""
+    return _URI.fullmatch(text) is not None
+
+
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+
+
 def readable(url: str) -> bool:
     """Whether Python's URL parser reads `url` at all ("https://[x]/" is no URL: a bracketed host
     must be an IPv6 address), so that nothing that joins or splits it later fails."""

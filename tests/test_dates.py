@@ -134,3 +134,11 @@ def test_any_datetime_is_a_date_in_tz_or_date_error(value: date, tz: ZoneInfo) -
 def test_other_values_are_date_errors(value: object, tz: ZoneInfo) -> None:
     with pytest.raises(DateError):
         parse_date(value, tz)
+
+
+def test_is_day_tells_a_day_alone_from_a_time_of_day() -> None:
+    from feedsite.dates import is_day
+
+    assert is_day("2024-11-10") and is_day(" 20241110 ") and is_day(date(2024, 11, 10))
+    assert not is_day("2024-11-10T00:00") and not is_day("Sun, 10 Nov 2024 00:00:00 +0100")
+    assert not is_day(datetime(2024, 11, 10)) and not is_day(None) and not is_day("10 Nov")

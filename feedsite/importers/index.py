@@ -4,7 +4,6 @@ id and by their source and item."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from datetime import tzinfo
@@ -15,9 +14,7 @@ from feedsite.content import ENTRY_SUFFIXES
 from feedsite.files import FileReadError, read_regular
 from feedsite.importers.article import Article
 from feedsite.importers.writer import Existing, known_date, read_existing
-from feedsite.urls import entry_dir
-
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+from feedsite.urls import entry_dir, is_uri
 
 
 class Index:
@@ -86,7 +83,7 @@ def identity(article: Article) -> str:
     made from its id (within its feed) or, without one, from its link; "" for a file's article."""
     if not article.item or article.item.startswith("sha256:"):
         return ""
-    if _URI.fullmatch(article.id):
+    if is_uri(article.id):
         return article.id
     if article.id:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"{article.scope}#id={article.id}").urn

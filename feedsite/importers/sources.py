@@ -104,22 +104,21 @@ def check_lang(value: str) -> str:
 
 def web_urls(article: Article, label: str, rooted: bool, warn: Callable[[str], None]) -> Article:
     """The article with its source URL and image kept only when they pass the allow-list and are
-    absolute http(s) (or, with `rooted`, a path from the site's root "/…", as a saved page may
-    give); what is dropped is said through `warn`."""
-    kept = "absolute http(s) URLs" + (" and paths from the root" if rooted else "")
-    starts = ("http://", "https://", *(("/",) if rooted else ()))
-
-    def checked(url: str, key: str, starts: tuple[str, ...], kept: str) -> str:
-        if not url or (allowed_url(url) and url.startswith(starts)):
-            return url
-        warn(f"{label}: warning: {key} {url[:200]!r} dropped: only {kept} are kept")
-        return ""
-
-    source_url = checked(article.source_url, "source url", ("http://", "https://"), "absolute http(s) URLs")
-    image = checked(article.image, "image", starts, kept)
+    absolute http(s) (the image, with `rooted`, also a path from the site's root "/…", as a saved
+    page may give); what is dropped is said through `warn`."""
+    source_url = _web_url(article.source_url, "source url", False, label, warn)
+    image = _web_url(article.image, "image", rooted, label, warn)
     if (source_url, image) == (article.source_url, article.image):
         return article
     return replace(article, source_url=source_url, image=image)
+
+
+def _web_url(url: str, key: str, rooted: bool, label: str, warn: Callable[[str], None]) -> str:
+    if not url or (allowed_url(url) and url.startswith(("http://", "https://", *(("/",) if rooted else ())))):
+        return url
+    kept = "absolute http(s) URLs" + (" and paths from the root" if rooted else "")
+    warn(f"{label}: warning: {key} {url[:200]!r} dropped: only {kept} are kept")
+    return ""
 
 
 def file_time(path: Path, tz: tzinfo) -> datetime:

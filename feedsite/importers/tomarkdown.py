@@ -8,11 +8,13 @@ elements it knows, so no raw HTML ever reaches an entry.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.html
 import nh3
 from lxml import etree
+
+from feedsite.urls import SAFE_SCHEMES, allowed_url
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
@@ -25,7 +27,6 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscrip
                         "svg", "math", "form", "button", "select", "textarea", "canvas", "audio",
                         "video", "title"}  # fmt: skip
 ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
-URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def sanitize(html: str) -> str:
@@ -35,7 +36,7 @@ def sanitize(html: str) -> str:
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
+        url_schemes=set(SAFE_SCHEMES),
         link_rel=None,
     )
 
@@ -100,12 +101,10 @@ class Converter:
         if not value:
             return ""
         try:
-            if self.base_url:
-                value = urljoin(self.base_url, value)
-            scheme = urlsplit(value).scheme.lower()
+            value = urljoin(self.base_url, value) if self.base_url else value
         except ValueError:  # no URL at all ("https://[x]/": a bracketed host must be an IPv6 address)
             return ""
-        if scheme and scheme not in URL_SCHEMES:
+        if not allowed_url(value):  # the one allow-list, which also refuses what cannot be parsed
             return ""
         return value.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
