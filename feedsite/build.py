@@ -210,7 +210,7 @@ def build(
             posts = timed("render", render_posts, config, entries, rendered, spread, html)
             theme = Theme(config.root, config.path("templates"), compiled_templates(store))
             salt = hashlib.sha256(f"{code_fingerprint()}\0{theme.fingerprint}".encode()).hexdigest()
-            outputs = timed("plan", plan_site, config, theme, posts, salt, urls)
+            outputs = timed("plan", plan_site, config, theme, posts, salt, urls, memos.view("plans"))
             step = stages("Writing pages", len(outputs))
             written = timed(
                 "write",

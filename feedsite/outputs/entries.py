@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from feedsite.outputs import from_oldest
 from feedsite.outputs.feeds import FeedInfo
 from feedsite.outputs.media import Media, image_media
 from feedsite.outputs.pages import author_path, card, page_info, section_of
@@ -30,16 +31,36 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
             group = sections.setdefault(section[0].casefold(), [])
             places[id(post)] = len(group)
             group.append(post)
+    rows = []
     for post in posts:
         index = place.get(id(post))
+        rows.append(
+            (
+                post,
+                live[index - 1] if index is not None and index > 0 else None,
+                live[index + 1] if index is not None and index + 1 < len(live) else None,
+                more_in_section(post, sections, places),
+                image_media(plan.site.base_url, post.url, post.entry.image, plan.static),
+            )
+        )
+    for batch in from_oldest(len(rows), BATCH):
+        plan.batch(entry_pages, site_feed, tuple(rows[batch]))
+
+
+BATCH = 100  # entry pages planned together
+
+
+def entry_pages(plan: Planner, site_feed: FeedInfo, rows: tuple[tuple[Any, ...], ...]) -> None:
+    """The pages of rows of (post, newer, older, more in its section, lead image)."""
+    for post, newer, older, more, lead in rows:
         context = {  # what the page shows of itself (`page`) follows from these: entry_extras makes it
             "site": plan.site,
             "site_feed": site_feed,
             "post": post,
-            "newer": live[index - 1] if index is not None and index > 0 else None,
-            "older": live[index + 1] if index is not None and index + 1 < len(live) else None,
-            "more": more_in_section(post, sections, places),
-            "lead": image_media(plan.site.base_url, post.url, post.entry.image, plan.static),
+            "newer": newer,
+            "older": older,
+            "more": more,
+            "lead": lead,
         }
         plan.page(output_file(post.path), "entry.html", context, entry_extras)
 

@@ -121,28 +121,51 @@ def listing(
     lead = next((post for post in posts if post.entry.featured), None)  # shown first on the first page
     rest = len(posts) - per_page
     count = max(0, -(-rest // per_page))  # numbered pages; the newest may be partly filled
-    for number in range(count + 1):  # 0: the first page, at base
+    rows: list[tuple[int, tuple[Post, ...], int | None, int | None]] = []  # number 0: base
+    # (number, its posts, the newer page's number, the older one's)
+    for number in range(count + 1):
         if number == 0:
-            shown, newer, older = posts[:per_page], None, count or None
+            rows.append((0, tuple(posts[:per_page]), None, count or None))
         else:
             end = len(posts) - (number - 1) * per_page
-            shown = posts[max(per_page, end - per_page) : end]
-            newer, older = (number + 1 if number < count else 0), (number - 1 or None)
-        pages = {
-            "number": number or None,
-            "newer": None if newer is None else page_dir(base, newer),
-            "older": None if older is None else page_dir(base, older),
-        }
-        path = page_dir(base, number)
-        page_title = f"{title} (page {number})" if number else title
+            shown = tuple(posts[max(per_page, end - per_page) : end])
+            rows.append((number, shown, (number + 1 if number < count else 0), (number - 1 or None)))
+    about = (base, title, tuple(feeds), heading, template, extra or {}, description)
+    plan.batch(list_pages, *about, lead, tuple(rows[:1]))
+    for start in range(1, count + 1, PAGES):  # numbered from the oldest: they keep their posts once full
+        plan.batch(list_pages, *about, None, tuple(rows[start : start + PAGES]))
+
+
+PAGES = 20  # numbered list pages planned together
+
+
+def list_pages(
+    plan: Planner,
+    base: str,
+    title: str,
+    feeds: tuple[FeedInfo, ...],
+    heading: str | None,
+    template: str,
+    extra: dict[str, Any],
+    description: str,
+    lead: Post | None,
+    rows: tuple[tuple[Any, ...], ...],
+) -> None:
+    """The pages of a list, from rows of (number, posts, newer page, older page)."""
+    for number, shown, newer, older in rows:
+        path, name = page_dir(base, number), f"{title} (page {number})" if number else title
         context = {
             "site": plan.site,
-            "page": page_info(plan.site, path, page_title, feeds, description=description),
+            "page": page_info(plan.site, path, name, feeds, description=description),
             "heading": heading,
-            "posts": tuple(shown),
-            "lead": None if number else lead,
-            "pages": pages,
-            **(extra or {}),
+            "posts": shown,
+            "lead": lead,
+            "pages": {
+                "number": number or None,
+                "newer": None if newer is None else page_dir(base, newer),
+                "older": None if older is None else page_dir(base, older),
+            },
+            **extra,
         }
         plan.page(output_file(path), template, context, front_extras)
 
