@@ -17,7 +17,6 @@ from feedsite import __version__
 from feedsite.bars import TerminalBars, isatty
 from feedsite.config import CONFIG_NAME, SiteConfig, load_config
 from feedsite.errors import FeedsiteError
-from feedsite.search import index_site
 
 if TYPE_CHECKING:
     from feedsite.build import BuildOptions, BuildReport
@@ -51,6 +50,8 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
         report = build(config, options, bars)
     print(summary_line(report), file=out)
     if config.search_enabled:  # Pagefind indexes what was just written (feedsite.search)
+        from feedsite.search import index_site  # only here: it costs a build without search ~10 ms
+
         print(search_line(config, index_site(config) or 0.0), file=out)
     for warning in report.warnings:
         print(warning, file=err)

@@ -1,8 +1,8 @@
 """Planner.batch: the paths and keys an earlier build remembered for a batch are taken only when they
 are what planning it again would give. After any run of edits, a plan that starts from the batches
 remembered by the previous plan must equal, output for output (path, key and bytes), a plan made
-from nothing; the sites here have several batches of entry pages and of list pages, so that most
-batches are taken from memory and a few are planned again."""
+from nothing; the sites here have several batches of entry pages, list pages and feed archive pages,
+so that most batches are taken from memory and a few are planned again."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ base_url = "https://t.example/"
 per_page = 2
 [feeds]
 limit = 3
+archive_size = 4
 """
 
 

@@ -76,17 +76,59 @@ def plan_feeds(
     site, total = plan.site, len(posts)
     kept = feedhistory.fitting(min(site.feed_limit, total), feed.bound, feed.exact, site.feed_max_bytes)
     pages = feedhistory.page_count(total - kept, site.feed_archive_size) if history else 0
-    for path, make, context in feed.documents(0, pages, feed.items(posts[:kept], feed.deleted)):
-        plan.document(path, make, context)
+    first = feed.items(posts[:kept], feed.deleted)
+    plan.batch(feed_documents, info, base, ((0, pages, feed.complete(first), first),))
     if not history:
         return
-    for number, shown in feedhistory.newest_first_pages(posts, kept, site.feed_archive_size):
-        for path, make, context in feed.documents(number, pages, feed.items(shown)):
+    archive = feedhistory.newest_first_pages(posts, kept, site.feed_archive_size)  # the oldest first
+    for start in range(0, len(archive), PAGES):
+        batch = archive[start : start + PAGES]
+        newest = min(pages, batch[-1][0] + 1)  # as far as these pages' links can tell
+        rows = tuple((number, newest, None, feed.items(shown)) for number, shown in batch)
+        plan.batch(feed_documents, info, base, rows)
+
+
+PAGES = 20  # archive pages of a feed planned together
+
+
+def feed_documents(plan: Planner, info: FeedInfo, base: str, rows: tuple[tuple[Any, ...], ...]) -> None:
+    """The documents of a feed, from rows of (number, pages, complete, items) (see documents)."""
+    for number, pages, complete, items in rows:
+        for path, make, context in documents(plan.site, info, base, number, pages, complete, items):
             plan.document(path, make, context)
 
 
+def documents(
+    site: SiteInfo, info: FeedInfo, base: str, number: int, pages: int, complete: bool | None, items: Items
+) -> list[tuple[str, Maker, dict[str, Any]]]:
+    """(path, maker, context) of document `number` (0: the subscription document) in each format,
+    of a feed with `pages` archive pages (feedhistory.links says what `complete` is)."""
+    folder = base if number == 0 else feedhistory.archive_folder(base, number)
+    hubs = site.websub_hubs if number == 0 else ()
+
+    def url(name: str, number: int) -> str:
+        """The URL of document `number` in the format `name`."""
+        if number == 0:
+            return info.url(name)
+        return absolute(site.base_url, feedhistory.archive_folder(base, number) + name)
+
+    return [
+        (
+            folder + name,
+            make,
+            {
+                "site": site,
+                "info": info,
+                "links": feedhistory.links(partial(url, name), number, pages, hubs, complete),
+                "items": items,
+            },
+        )
+        for name, make in FEED_FILES
+    ]
+
+
 class _Feed:
-    """One feed being planned: its posts, where its documents live, what each lists."""
+    """One feed being planned: its posts, and what each of its documents lists."""
 
     def __init__(
         self, plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post], history: bool
@@ -107,30 +149,10 @@ class _Feed:
         found = tuple(self.media(p) for p in listed) if any(p.entry.image for p in listed) else ()
         return Items(listed, deleted, found if any(found) else ())
 
-    def url(self, name: str, number: int) -> str:
-        """The URL of document `number` (0: the subscription document) in the format `name`."""
-        if number == 0:
-            return self.info.url(name)
-        return absolute(self.site.base_url, feedhistory.archive_folder(self.base, number) + name)
-
-    def documents(self, number: int, pages: int, items: Items) -> list[tuple[str, Maker, dict[str, Any]]]:
-        """(path, maker, context) of document `number` in each format, of a feed with `pages` pages."""
-        folder = self.base if number == 0 else feedhistory.archive_folder(self.base, number)
-        hubs = self.site.websub_hubs if number == 0 else ()
-        complete = None if self.history else len(items.posts) >= len(self.posts) - len(self.deleted)
-        return [
-            (
-                folder + name,
-                make,
-                {
-                    "site": self.site,
-                    "info": self.info,
-                    "links": feedhistory.links(partial(self.url, name), number, pages, hubs, complete),
-                    "items": items,
-                },
-            )
-            for name, make in FEED_FILES
-        ]
+    def complete(self, items: Items) -> bool | None:
+        """What the subscription document listing items says of its completeness (None: a feed
+        with history says it itself, from its archive pages)."""
+        return None if self.history else len(items.posts) >= len(self.posts) - len(self.deleted)
 
     def bound(self, kept: int) -> int:
         """At least the size of the largest subscription document with the newest `kept` entries."""
@@ -139,5 +161,6 @@ class _Feed:
     def exact(self, kept: int) -> int:
         """The size of the largest subscription document with the newest `kept` entries."""
         pages = feedhistory.page_count(len(self.posts) - kept, self.site.feed_archive_size)
-        made = self.documents(0, pages, self.items(self.posts[:kept], self.deleted))
+        items = self.items(self.posts[:kept], self.deleted)
+        made = documents(self.site, self.info, self.base, 0, pages, self.complete(items), items)
         return max(len(make(context)) for _path, make, context in made)

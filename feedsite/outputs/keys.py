@@ -41,48 +41,37 @@ class Hasher:
         return _sha("\x1f".join(out))
 
     def _all(self, values: Iterable[Any], out: list[str]) -> None:
-        done, append = self._done, out.append
+        done, kinds, append = self._done, self._kinds, out.append
         for value in values:
             kind = type(value)
             if kind is str:
                 append(f"s{len(value)}:{value}")
-            elif value is None:
+                continue
+            if value is None:
                 append("n")
-            elif kind is dict:
-                append(f"M{len(value)}")  # in order: a template may iterate it
-                for key, item in value.items():
-                    if type(key) is str:
-                        append(f"s{len(key)}:{key}")
-                    else:
-                        self._all((key,), out)
-                    if type(item) is str:
-                        append(f"s{len(item)}:{item}")
-                    else:
-                        known = done.get(id(item))
-                        if known is not None:
-                            append(known)
-                        else:
-                            self._all((item,), out)
-            else:
-                known = done.get(id(value))
-                if known is not None:
-                    append(known)
-                else:
-                    self._walk(value, kind, out)
+                continue
+            known = done.get(id(value))
+            if known is not None:
+                append(known)
+                continue
+            how = kinds.get(kind)
+            if how is None:
+                self._walk(value, kind, out)
+            elif how[0][0] == "F":  # its own fingerprint: cheaper to ask again than to remember
+                append(f"{how[0]}{how[1](value)}")
+            else:  # a frozen dataclass: the type fixes which fields, in order
+                parts = [how[0]]
+                self._all(how[1](value), parts)
+                digest = done[id(value)] = _sha("\x1f".join(parts))
+                self._alive.append(value)
+                append(digest)
 
     def _walk(self, value: Any, kind: type, out: list[str]) -> None:
-        how = self._kinds.get(kind)
-        if how is not None:  # a dataclass or a fingerprinted value, of a kind seen before
-            tag, get = how
-            if tag[0] == "F":  # cheaper to ask again than to remember
-                out.append(f"{tag}{get(value)}")
-            else:
-                parts = [tag]  # the type fixes which fields, in order
-                self._all(get(value), parts)
-                digest = _sha("\x1f".join(parts))
-                self._done[id(value)] = digest
-                self._alive.append(value)
-                out.append(digest)
+        """A value of a kind _all does not handle inline."""
+        if kind is dict:
+            out.append(f"M{len(value)}")  # in order: a template may iterate it
+            for pair in value.items():
+                self._all(pair, out)
         elif kind is tuple:  # nearly always made for the page (its items are hashed once already)
             out.append(f"T{len(value)}")
             self._all(value, out)
@@ -99,7 +88,7 @@ class Hasher:
             out.append(f"y{hashlib.sha256(value).hexdigest()}")
         else:
             self._kinds[kind] = _kind_of(kind)
-            self._walk(value, kind, out)
+            self._all((value,), out)
 
 
 def _sha(text: str) -> str:
