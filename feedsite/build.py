@@ -220,6 +220,7 @@ def build(
                 memos.view("stamps"),
                 spread=spread,
                 tick=step,
+                prepare=theme.load,
             )
             remember_urls(config, urls, posts, options.now, report)
             memos.save()

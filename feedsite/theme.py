@@ -4,6 +4,7 @@ outside the context: its filters are pure functions of their arguments."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import itertools
@@ -195,6 +196,17 @@ class Theme:
                     digest.update(file.relative_to(folder).as_posix().encode() + b"\0")
                     digest.update(file.read_bytes() + b"\0")
         return digest.hexdigest()
+
+    def load(self) -> None:
+        """Load (compile, or read compiled from the cache) every template there is, before pages
+        render: forked workers then share them, and the cache gets them even when only workers
+        render. A template that fails to load (bad syntax, not UTF-8...) is left to fail, with its
+        message, when a page renders with it; one that no page uses never fails the build."""
+        for folder in (self.project_dir, BUILTIN_TEMPLATES):
+            if folder.is_dir():
+                for file in sorted(folder.glob("*.html")):
+                    with contextlib.suppress(Exception):
+                        self.env.get_template(file.name)
 
     def render(self, template: str, context: dict[str, Any]) -> bytes:
         import jinja2

@@ -109,12 +109,14 @@ def write_site(
     *,
     spread: Spread = serial,
     tick: Callable[[int], None] = lambda count: None,
+    prepare: Callable[[], None] = lambda: None,
 ) -> WriteReport:
     """Make site hold exactly outputs (plus files feedsite did not write), all at once or not at all.
 
     An output is not rendered when stamps[path] is (its key, size, ctime_ns) of the file on disk;
     stamps is then updated in place to this build's files. spread runs the rendering (and staging)
-    of the rest; tick(n) is told each time n more outputs are done. Raises BuildError (site
+    of the rest, after prepare() (what renders share, made once before spread forks workers);
+    tick(n) is told each time n more outputs are done. Raises BuildError (site
     untouched) for a bad path, a file feedsite did not write in the way, or a failed write; an
     exception from a render() comes out as it is, with nothing written.
     """
@@ -134,6 +136,8 @@ def write_site(
     try:
         if todo or gone or new_manifest:
             os.makedirs(staging / ("tree" if tree else "files"))
+        if todo:
+            prepare()
         results = _render(site, staging, outputs, todo, tree, spread, tick)
         if tree:
             moves = [(f"tree/{name}", name) for name in sorted({out.path.split("/")[0] for out in outputs})]

@@ -184,6 +184,23 @@ def test_build_from_inside_the_project_with_workers(tmp_path: Path, monkeypatch:
     assert tree(project / "site") == fresh_site(project)
 
 
+def test_a_build_on_workers_keeps_the_compiled_templates(tmp_path: Path) -> None:
+    """The templates are loaded before pages render on forked workers: the workers share them, and
+    the cache keeps them compiled, so the next build that renders a page compiles none."""
+    from feedsite.build import code_fingerprint
+    from feedsite.memo import open_store
+
+    project = make_project(tmp_path / "news", entries=120)
+    run(project)
+    assert len(tree(project / "site")) > 200  # rendered on forked workers (two cores here at least)
+    store = open_store(project / ".feedsite-cache", code_fingerprint())
+    try:
+        kept = set(store.table("templates"))
+    finally:
+        store.close()
+    assert len(kept) >= 8  # every built-in page template and _macros.html
+
+
 def test_overridden_summary_and_title_macros_are_used_on_every_page(project: Path) -> None:
     run(project)
     (project / "templates").mkdir()
