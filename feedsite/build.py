@@ -128,7 +128,7 @@ def next_scheduled(config: SiteConfig, options: BuildOptions = BuildOptions()) -
     holds them, and writes nothing."""
     store = open_store(config.path("cache") if options.use_cache else None, code_fingerprint())
     try:
-        everything = load_entries(config, Memos(store).view("entries"), {}, spread)
+        everything, _bodies = load_entries(config, Memos(store).view("entries"), {}, spread)
     finally:
         store.close()
     return next_change(everything, options)
@@ -193,7 +193,7 @@ def build(
     try:
         with site_lock(config.path("output"), wait=options.wait):
             memos = Memos(store)
-            everything = timed(
+            everything, bodies = timed(
                 "load",
                 load_entries,
                 config,
@@ -207,7 +207,7 @@ def build(
             report.next_change = next_change(everything, options)
             urls = load_memory(config)
             rendered, html = memos.view("markdown"), memos.lazy("html", follows="markdown")
-            posts = timed("render", render_posts, config, entries, rendered, spread, html)
+            posts = timed("render", render_posts, config, entries, bodies, rendered, spread, html)
             theme = Theme(config.root, config.path("templates"), compiled_templates(store))
             salt = hashlib.sha256(f"{code_fingerprint()}\0{theme.fingerprint}".encode()).hexdigest()
             outputs = timed("plan", plan_site, config, theme, posts, salt, urls, memos.view("plans"))

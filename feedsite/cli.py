@@ -63,7 +63,7 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
 def run_check(config: SiteConfig, out: TextIO, err: TextIO) -> int:
     from feedsite.content import load_entries
 
-    entries = load_entries(config, {}, {}, warnings=(skipped := list[str]()))
+    entries, _bodies = load_entries(config, {}, {}, warnings=(skipped := list[str]()))
     err.writelines(f"{line}\n" for line in skipped)  # fifos and devices named *.md, not read
     unpinned = [e for e in entries if not e.id_pinned]
     for entry in unpinned:

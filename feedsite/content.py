@@ -2,19 +2,20 @@
 problem collected. The load stage that walks content/ is loading.py.
 
 An entry's load key hashes exactly the arguments `parse_entry` is called with, so a remembered
-Entry is always the one parsing would give; the body, the bulk of it, is not remembered: such an
-entry reads it back from its file when first asked (`Entry.body`), checked against that key.
+Entry is always the one parsing would give. The body, the bulk of a file, is no part of the Entry:
+`parse_entry` gives it beside the entry, and the load stage hands bodies on by load key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from feedsite import notices
@@ -59,7 +60,6 @@ class Entry:
     id: str
     id_pinned: bool  # False when the id was derived because front matter has none
     slug: str
-    body: str  # Markdown (a remembered entry reads it from its file when first asked: see __getattr__)
     updated: datetime | None = None
     summary: str | None = None  # as written; the builder falls back to the first paragraph
     authors: tuple[Author, ...] = ()
@@ -80,13 +80,10 @@ class Entry:
     extra: Mapping[str, Any] = field(default_factory=dict)
     day_only: bool = False  # `date:` gave a day and no time of day: shown without a clock
 
-    @property
+    @cached_property
     def url_path(self) -> str:
-        """Site-relative folder of the entry's page: "2024/11/slug/" (worked out once)."""
-        path: str | None = self.__dict__.get("_url_path")
-        if path is None:
-            path = self.__dict__["_url_path"] = entry_dir(self.date, self.slug)
-        return path
+        """Site-relative folder of the entry's page: "2024/11/slug/" (worked out once, then kept with it)."""
+        return entry_dir(self.date, self.slug)
 
     @property
     def modified(self) -> datetime:
@@ -102,41 +99,6 @@ class Entry:
     def __fingerprint__(self) -> str:
         """What a page key takes of this entry: its load key, which fixes every field."""
         return self.key
-
-    def __getstate__(self) -> dict[str, Any]:
-        """As pickled: its fields (a remembered entry has no body), not how to read its body, nor
-        what it worked out from them."""
-        return {name: value for name, value in self.__dict__.items() if name not in _UNKEPT}
-
-    if not TYPE_CHECKING:  # mypy would take every misspelt attribute for one this gives
-
-        def __getattr__(self, name: str) -> Any:
-            """Called only for an attribute the entry lacks: the body of a remembered entry (see
-            remembered()), read once from its file by the reader loading.py gave it."""
-            read: Callable[[Entry], str] | None = self.__dict__.get("_read") if name == "body" else None
-            if read is None:
-                raise AttributeError(name)
-            body = self.__dict__.get("_body")
-            if body is None:
-                body = self.__dict__["_body"] = read(self)
-            return body
-
-
-_UNKEPT = frozenset({"_read", "_body", "_url_path"})
-
-
-def remembered(entry: Entry) -> Entry:
-    """The entry as the memo keeps it between builds: every field but the body."""
-    kept = object.__new__(Entry)
-    kept.__dict__.update((name, value) for name, value in entry.__dict__.items() if name != "body")
-    return kept
-
-
-def attach_reader(entry: Entry, read: Callable[[Entry], str]) -> None:
-    """Give a remembered entry (one without its body) the way to read it (loading.py: from its
-    file, checked); an entry that has its body keeps it."""
-    if "body" not in entry.__dict__:
-        entry.__dict__["_read"] = read
 
 
 @dataclass(frozen=True)
@@ -273,8 +235,9 @@ def derived_id(base_url: str, path: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, base_url + path)}"
 
 
-def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
-    """Parse one entry file. Raises ContentError with every problem in it."""
+def parse_entry(settings: Settings, path: str, raw: bytes) -> tuple[Entry, str]:
+    """Parse one entry file into its Entry and its body (Markdown). Raises ContentError with every
+    problem in it."""
     try:
         text = read_entry(raw)
     except EntryFileError as exc:
@@ -319,7 +282,7 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
     if problems.problems:
         raise ContentError(problems.problems)
     assert isinstance(title, str) and isinstance(when, datetime) and isinstance(slug, str)
-    return Entry(
+    entry = Entry(
         key=load_key(settings, path, raw),
         path=path,
         title=title,
@@ -327,12 +290,12 @@ def parse_entry(settings: Settings, path: str, raw: bytes) -> Entry:
         id=entry_id or derived_id(settings.base_url, path),
         id_pinned=entry_id is not None,
         slug=slug,
-        body=body_of(text.body),
         updated=updated,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         day_only=is_day(meta.get("date")),
         **values,
     )
+    return entry, body_of(text.body)
 
 
 def body_of(markdown: str) -> str:
@@ -361,8 +324,9 @@ def check_unique(entries: Iterable[Entry]) -> list[Problem]:
     return problems
 
 
-def load_entries(*args: Any, **kwargs: Any) -> list[Entry]:
-    """content/ → entries: the load stage, feedsite.loading.load_entries (known here by this name)."""
+def load_entries(*args: Any, **kwargs: Any) -> tuple[list[Entry], Mapping[str, str]]:
+    """content/ → (entries, their bodies by load key): the load stage, feedsite.loading.load_entries
+    (known here by this name)."""
     from feedsite.loading import load_entries as load
 
     return load(*args, **kwargs)

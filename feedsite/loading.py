@@ -3,15 +3,15 @@
 `load_entries` takes two plain mappings from build.py: `parsed` (load key → Entry) and `seen`
 (file name → (stat stamp, load key)). It never knows whether they were filled by an earlier build.
 An entry's load key hashes exactly the arguments `parse_entry` is called with, so a remembered
-Entry is always the one parsing would give. `parsed` keeps entries without their bodies (the bulk
-of them, and only a body whose Markdown was never rendered is needed again): a remembered entry
-reads its body back from its file on first use, and only if the file's bytes still hash to its key.
+Entry is always the one parsing would give. It returns the entries and their bodies by load key
+(`Bodies`): a body parsed in this load is held, a remembered entry's is read from its file only when
+asked for, and only if the file's bytes still hash to its key.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path, PurePosixPath
 from time import time_ns
 
@@ -20,12 +20,10 @@ from feedsite.content import (
     ENTRY_SUFFIXES,
     Entry,
     Settings,
-    attach_reader,
     check_unique,
     load_key,
     parse_entry,
     read_body,
-    remembered,
     settings_of,
 )
 from feedsite.errors import ContentError, Problem
@@ -53,29 +51,46 @@ def racy(stamp_ns: int, now_ns: int) -> bool:
     return stamp_ns >= now_ns - (3_000_000_000 if stamp_ns % 1_000_000_000 == 0 else 100_000_000)
 
 
-class BodyReader:
-    """Reads a remembered entry's body from its file, which must still hold the bytes the entry was
-    parsed from (their hash is its key): a file changed since it was loaded is a ContentError."""
+class Bodies(Mapping[str, str]):
+    """Entry load key → Markdown body, for the entries of one load. A body parsed in this load is
+    held; a remembered entry's is read from its file each time it is asked for, and that file must
+    still hold the bytes the entry was parsed from (their hash is its key): a file changed since it
+    was loaded is a ContentError."""
 
-    def __init__(self, root: Path, settings: Settings) -> None:
-        self.root, self.settings = root, settings
+    def __init__(self, root: Path, settings: Settings, held: dict[str, str], files: dict[str, str]) -> None:
+        self._root, self._settings = root, settings
+        self._held = held  # load key → body parsed in this load
+        self._files = files  # load key → file of a remembered entry
 
-    def __call__(self, entry: Entry) -> str:
+    def __getitem__(self, key: str) -> str:
+        body = self._held.get(key)
+        if body is not None:
+            return body
+        path = self._files[key]
         try:
-            raw = read_regular(self.root / entry.path)
+            raw = read_regular(self._root / path)
         except FileReadError as exc:
-            raise ContentError([Problem(entry.path, None, str(exc))]) from None
-        if load_key(self.settings, entry.path, raw) != entry.key:
+            raise ContentError([Problem(path, None, str(exc))]) from None
+        if load_key(self._settings, path, raw) != key:
             message = "changed while the site was being built: build again"
-            raise ContentError([Problem(entry.path, None, message)])
-        return read_body(self.settings, entry.path, raw)
+            raise ContentError([Problem(path, None, message)])
+        return read_body(self._settings, path, raw)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._held or key in self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._files, **self._held})
+
+    def __len__(self) -> int:
+        return len(self._files.keys() | self._held.keys())
 
 
 def _parse_all(
     settings: Settings, todo: list[tuple[str, bytes]], spread: Spread
-) -> list[Entry | ContentError]:
-    def job(start: int, stop: int) -> list[Entry | ContentError]:
-        results: list[Entry | ContentError] = []
+) -> list[tuple[Entry, str] | ContentError]:
+    def job(start: int, stop: int) -> list[tuple[Entry, str] | ContentError]:
+        results: list[tuple[Entry, str] | ContentError] = []
         for path, raw in todo[start:stop]:
             try:
                 results.append(parse_entry(settings, path, raw))
@@ -92,22 +107,23 @@ def load_entries(
     seen: MutableMapping[str, tuple[Stamp, str]],
     spread: Spread = serial,
     warnings: list[str] | None = None,
-) -> list[Entry]:
-    """Every entry under content/, in file order. Raises ContentError listing every problem; a
-    warning (a fifo or device named *.md, skipped) goes to `warnings`.
+) -> tuple[list[Entry], Bodies]:
+    """Every entry under content/, in file order, and their bodies. Raises ContentError listing
+    every problem; a warning (a fifo or device named *.md, skipped) goes to `warnings`.
 
     A file whose stat stamp is as `seen` remembers it is taken to hold the same bytes (its entry is
     looked up by the remembered key); any other is read, and parsed when `parsed` lacks its key."""
     if not config.path("content").is_dir():
         raise ContentError([Problem(config.content_dir, None, "content folder not found")])
     settings = settings_of(config)
-    reader = BodyReader(config.root, settings)
     prefix = f"{settings.timezone}\0{settings.base_url}\0"
     now = time_ns()
     problems: list[Problem] = []
     entries: list[Entry | None] = []
     todo: list[tuple[str, bytes]] = []
     places: list[int] = []
+    held: dict[str, str] = {}  # load key → body, of the entries parsed here
+    files: dict[str, str] = {}  # load key → file, of the entries remembered
     for rel, stat in scan(config, warnings):
         stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
         known = seen.get(prefix + rel)
@@ -126,7 +142,7 @@ def load_entries(
                 places.append(len(entries))
                 todo.append((rel, raw))
         if entry is not None:
-            attach_reader(entry, reader)
+            files[entry.key] = rel
         if not racy(max(stat.st_mtime_ns, stat.st_ctime_ns), now) and known != (stamp, key):
             seen[prefix + rel] = (stamp, key)
         entries.append(entry)
@@ -134,10 +150,11 @@ def load_entries(
         if isinstance(result, ContentError):
             problems.extend(result.problems)
         else:
-            entries[place] = result
-            parsed[result.key] = remembered(result)
+            entry, body = result
+            entries[place] = parsed[entry.key] = entry
+            held[entry.key] = body
     done = [e for e in entries if e is not None]
     problems.extend(check_unique(done))
     if problems:
         raise ContentError(problems)
-    return done
+    return done, Bodies(config.root, settings, held, files)

@@ -1,18 +1,19 @@
 """The render stage: entries → posts (entry + URL + body HTML + plain-text summary + tags), and the
 groupings the site shows them in. Pure values.
 
-`render_posts` takes two plain mappings from build.py: `rendered` (Markdown key → what a build
-plans with: the first paragraph and two counts the feeds' size bound needs) and `pages` (Markdown
-key → the HTML), from which a post's HTML is read only when something shows it. The key hashes the
-Markdown settings and the entry's load key, which fixes its body. HTML that `pages` lost is made
-again from the entry's body.
+`render_posts` takes the entries' bodies from the load stage (load key → Markdown, a body looked
+up only when it must be rendered) and two plain mappings from build.py: `rendered` (Markdown key →
+what a build plans with: the first paragraph and two counts the feeds' size bound needs) and `pages`
+(Markdown key → the HTML), from which a post's HTML is read only when something shows it. The key
+hashes the Markdown settings and the entry's load key, which fixes its body. HTML that `pages` lost
+is made again from the entry's body.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -175,12 +176,17 @@ def markdown_key(extensions: tuple[str, ...], entry: Entry, raw_html: bool = Tru
 
 
 def _stored(
-    pages: MutableMapping[str, str], key: str, entry: Entry, extensions: tuple[str, ...], raw_html: bool
+    pages: MutableMapping[str, str],
+    key: str,
+    bodies: Mapping[str, str],
+    entry: Entry,
+    extensions: tuple[str, ...],
+    raw_html: bool,
 ) -> str:
     """The HTML `pages` holds for key, or else (lost from the memo) made again from the body."""
     html = pages.get(key)
     if not isinstance(html, str):
-        html = render_markdown(extensions, entry.body, raw_html)[0]
+        html = render_markdown(extensions, bodies[entry.key], raw_html)[0]
         pages[key] = html
     return html
 
@@ -195,12 +201,13 @@ def _record(made: object) -> Record | None:
 def render_posts(
     config: SiteConfig,
     entries: Sequence[Entry],
+    bodies: Mapping[str, str],
     rendered: MutableMapping[str, Record],
     spread: Spread = serial,
     pages: MutableMapping[str, str] | None = None,
 ) -> list[Post]:
-    """Posts of entries (in their order), rendering the Markdown `rendered` does not hold.
-    Raises ContentError for every body that cannot be rendered."""
+    """Posts of entries (in their order), rendering the Markdown `rendered` does not hold from
+    `bodies` (load key → body). Raises ContentError for every body that cannot be rendered."""
     extensions, raw_html = config.markdown_extensions, config.markdown_raw_html
     pages = {} if pages is None else pages
     keys = [markdown_key(extensions, entry, raw_html) for entry in entries]
@@ -208,11 +215,11 @@ def render_posts(
     todo = [i for i, record in enumerate(records) if record is None]
 
     def job(start: int, stop: int) -> list[tuple[str, str] | Unrenderable]:
-        return [_render_or_say(extensions, entries[i].body, raw_html) for i in todo[start:stop]]
+        return [_render_or_say(extensions, bodies[entries[i].key], raw_html) for i in todo[start:stop]]
 
     done = 0
     problems: list[Problem] = []
-    bodies: dict[int, Rendered] = {}
+    fresh: dict[int, Rendered] = {}  # index → its body rendered just now
     for count, part in spread(job, len(todo)):
         for index, made in zip(todo[done : done + count], part, strict=True):
             if isinstance(made, Unrenderable):
@@ -220,7 +227,7 @@ def render_posts(
             else:
                 html, first = made
                 key = keys[index]
-                body = bodies[index] = Rendered.made(key, html)
+                body = fresh[index] = Rendered.made(key, html)
                 records[index] = rendered[key] = (first, body.escaped, body.links)
                 pages[key] = body.html  # one copy, shared with the post
         done += count
@@ -233,8 +240,8 @@ def render_posts(
     for index, (entry, key, record) in enumerate(zip(entries, keys, records, strict=True)):
         assert record is not None
         first, escaped, links = record
-        body = bodies.get(index) or Rendered(
-            key, escaped, links, partial(_stored, pages, key, entry, extensions, raw_html)
+        body = fresh.get(index) or Rendered(
+            key, escaped, links, partial(_stored, pages, key, bodies, entry, extensions, raw_html)
         )
         path = entry.url_path
         its_tags = shown.get(entry.tags)

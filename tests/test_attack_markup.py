@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedsite.config import MARKDOWN_DEFAULT_EXTENSIONS, SiteConfig
-from feedsite.content import parse_entry, settings_of
+from feedsite.content import Entry, parse_entry, settings_of
 from feedsite.errors import ContentError
 from feedsite.markup import Renderer, absolutize, is_harmful, sanitize_body
 from feedsite.plain_markdown import plain_html
@@ -146,21 +146,21 @@ def test_any_body_without_raw_html_is_harmless(body: str) -> None:
 CONFIG = SiteConfig(root=Path("."), base_url="https://p.example/")
 
 
-def entry(body: str, name: str = "a") -> object:
+def entry(body: str, name: str = "a") -> tuple[Entry, str]:
     raw = f"---\ntitle: T\ndate: 2024-11-08\n---\n\n{body}\n".encode()
     return parse_entry(settings_of(CONFIG), f"content/{name}.md", raw)
 
 
 def test_a_body_too_deep_to_render_is_a_content_error_naming_its_file() -> None:
-    deep = entry("".join("    " * depth + "- item\n" for depth in range(400)), "deep")
-    fine = entry("Fine.", "fine")
+    deep, deep_body = entry("".join("    " * depth + "- item\n" for depth in range(400)), "deep")
+    fine, fine_body = entry("Fine.", "fine")
     with pytest.raises(ContentError) as caught:
-        render_posts(CONFIG, [fine, deep], {})  # type: ignore[list-item]
+        render_posts(CONFIG, [fine, deep], {fine.key: fine_body, deep.key: deep_body}, {})
     assert [str(p) for p in caught.value.problems] == [
         "content/deep.md: body: nested too deeply to render (lists or quotes inside each other)"
     ]
 
 
 def test_raw_html_is_part_of_the_rendered_bodys_key() -> None:
-    one = entry("Body.")
-    assert markdown_key(("extra",), one, True) != markdown_key(("extra",), one, False)  # type: ignore[arg-type]
+    one, _body = entry("Body.")
+    assert markdown_key(("extra",), one, True) != markdown_key(("extra",), one, False)

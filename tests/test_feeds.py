@@ -312,8 +312,8 @@ def test_the_size_bound_is_never_below_the_real_size(site: Path) -> None:
     from feedsite.theme import Theme
 
     config = load_config(site.parent)
-    entries = newest_first(load_entries(config, {}, {}))
-    posts = tuple(render_posts(config, entries, {}))
+    loaded, bodies = load_entries(config, {}, {})
+    posts = tuple(render_posts(config, newest_first(loaded), bodies, {}))
     plan = Planner(config, Theme(config.root, config.path("templates")), "salt")
     info = site_feed(plan.site)
     media = tuple(image_media(plan.site.base_url, p.url, p.entry.image, plan.static) for p in posts)
@@ -357,8 +357,8 @@ def test_the_size_bound_holds_for_any_text(title: str, body: str, summary: str) 
         "authors": [{"name": title, "email": "a@b.c", "uri": "https://x/?a&b"}],
     }
     raw = ("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body).encode("utf-8")
-    entry = parse_entry(settings_of(config), "content/x.md", raw)
-    posts = tuple(render_posts(config, [entry], {}))
+    entry, markdown = parse_entry(settings_of(config), "content/x.md", raw)
+    posts = tuple(render_posts(config, [entry], {entry.key: markdown}, {}))
     site = Planner(config, Theme(Path("."), Path("templates")), "salt").site
     info = site_feed(site)
     for content in ("full", "summary"):

@@ -122,9 +122,10 @@ texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_siz
 def test_any_text_gives_a_valid_json_feed(title: str, body: str, tags: list[str]) -> None:
     meta = {"title": title, "date": "2024-11-08T09:00:00+01:00", "id": "urn:uuid:1", "tags": tags}
     raw = ("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body).encode("utf-8")
-    entry = parse_entry(settings_of(CONFIG), "content/x.md", raw)
+    entry, markdown = parse_entry(settings_of(CONFIG), "content/x.md", raw)
     site = Planner(CONFIG, Theme(Path("."), Path("templates")), "salt").site
-    context = {"site": site, "info": site_feed(site), "posts": tuple(render_posts(CONFIG, [entry], {}))}
+    posts = tuple(render_posts(CONFIG, [entry], {entry.key: markdown}, {}))
+    context = {"site": site, "info": site_feed(site), "posts": posts}
     feed = check_json_feed(json_feed(context))
     assert [i["title"] for i in feed["items"]] == [entry.title]
     assert feed["items"][0]["id"] == "urn:uuid:1"

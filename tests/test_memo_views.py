@@ -1,10 +1,17 @@
 """What a rebuild reads back from the memo: packed views (a few checked rows per table, only changed
-shards rewritten), entries remembered without their bodies (read back from their files, checked),
-and post HTML read only when shown (made again when the memo lost it). Real stores, no mocks."""
+shards rewritten), entries remembered without their bodies (read back from their files, checked, and
+only when their Markdown must be rendered again), and post HTML read only when shown (made again
+when the memo lost it). Real stores and builds, no mocks: a build's file reads are seen by an audit
+hook in a child process."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -18,6 +25,8 @@ from feedsite.memo.store import FILE_NAME
 from feedsite.memo.views import SHARDS
 from feedsite.posts import render_posts
 from tests.helpers import copy_fixture
+
+REPO = Path(__file__).resolve().parents[1]
 
 FP = "fingerprint-views"
 
@@ -69,13 +78,17 @@ def test_a_lazy_table_keeps_the_keys_of_the_view_it_follows(tmp_path: Path) -> N
     assert set(rows(tmp_path, "bulk")) == {b"a", b"b"}
 
 
-def remembered_build(root: Path, folder: Path) -> tuple[list[Entry], list[Entry]]:
-    """Entries loaded into a fresh memo, then loaded again from it (a rebuild)."""
+Loaded = tuple[list[Entry], Mapping[str, str]]
+
+
+def remembered_build(root: Path, folder: Path) -> tuple[Loaded, Loaded]:
+    """Entries and bodies loaded into a fresh memo, then loaded again from it (a rebuild)."""
     config = load_config(root)
     with Store(folder, FP) as store:
         memos = Memos(store)
         first = load_entries(config, memos.view("entries"), memos.view("files"))
         memos.save()
+    time.sleep(0.2)  # files changed within 100 ms are read again, and these were just copied
     with Store(folder, FP) as store:
         memos = Memos(store)
         again = load_entries(config, memos.view("entries"), memos.view("files"))
@@ -84,31 +97,102 @@ def remembered_build(root: Path, folder: Path) -> tuple[list[Entry], list[Entry]
 
 def test_a_remembered_entry_reads_its_body_from_its_file(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
-    first, again = remembered_build(root, tmp_path / "cache")
-    assert all("body" not in entry.__dict__ for entry in again)  # not stored, not read
-    assert [entry.body for entry in again] == [entry.body for entry in first]
-    assert again == first
+    (first, parsed), (again, bodies) = remembered_build(root, tmp_path / "cache")
+    assert again == first and set(bodies) == set(parsed) == {entry.key for entry in first}
+    assert [bodies[entry.key] for entry in again] == [parsed[entry.key] for entry in first]
     stored = (tmp_path / "cache" / FILE_NAME).read_bytes()
-    assert all(entry.body.encode() not in stored for entry in first if len(entry.body) > 40)
+    assert all(parsed[e.key].encode() not in stored for e in first if len(parsed[e.key]) > 40)
 
 
 def test_a_file_that_changed_after_loading_is_an_error_not_a_wrong_body(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
-    _first, again = remembered_build(root, tmp_path / "cache")
+    _first, (again, bodies) = remembered_build(root, tmp_path / "cache")
     entry = again[0]
     path = root / entry.path
     path.write_text(path.read_text("utf-8") + "\nA sentence added meanwhile.\n", "utf-8")
-    with pytest.raises(ContentError, match="changed while the site was being built"):
-        entry.body  # noqa: B018
+    with pytest.raises(ContentError) as caught:
+        bodies[entry.key]
+    assert [str(p) for p in caught.value.problems] == [
+        f"{entry.path}: changed while the site was being built: build again"
+    ]
+
+
+# A build in a child process, under an audit hook that names on stderr every entry file it opens
+# (forked workers too); the file argv[2] names, if any, gets a sentence added just before it is read.
+PROBE = """
+import os, sys
+from pathlib import Path
+from feedsite.errors import ContentError
+from tests.helpers import build_project
+
+root, changed = Path(os.path.realpath(sys.argv[1])), sys.argv[2]
+content = str(root / "content") + os.sep
+busy = []
+
+def probe(event, args):
+    if event != "open" or busy or not isinstance(args[0], str | os.PathLike):
+        return
+    path = os.path.realpath(args[0])
+    if path.startswith(content) and path.endswith((".md", ".markdown")):
+        print("opened", os.path.relpath(path, root), file=sys.stderr, flush=True)
+        if path == changed:
+            busy.append(path)  # this open, and any later one, is not probed
+            with open(path, "a", encoding="utf-8") as file:
+                file.write("\\nA sentence added meanwhile.\\n")
+
+sys.addaudithook(probe)
+try:
+    print(build_project(root).written)
+except ContentError as exc:
+    sys.exit("\\n".join(map(str, exc.problems)))
+"""
+
+
+def probed_build(root: Path, changed: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-c", PROBE, str(root), str(changed.resolve()) if changed else ""]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, check=False)
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_rebuild_with_nothing_to_render_opens_no_entry_file(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path)
+    time.sleep(0.2)  # files changed within 100 ms are read again, and these were just copied
+    first = probed_build(root)
+    assert first.returncode == 0 and "opened content/2024/11/quiet-day.md" in first.stderr.splitlines()
+    again = probed_build(root)
+    assert (again.returncode, again.stderr, again.stdout) == (0, "", "0\n")
+
+
+def test_an_entry_changed_between_load_and_render_is_one_error_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    root = copy_fixture(tmp_path)
+    time.sleep(0.2)
+    assert probed_build(root).returncode == 0
+    site = site_files(root / "site")
+    with (root / "feedsite.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[markdown]\nraw_html = false\n")  # every body is rendered again
+    changed = probed_build(root, root / "content/2024/11/quiet-day.md")
+    lines = changed.stderr.splitlines()
+    assert changed.returncode == 1 and "opened content/2024/11/quiet-day.md" in lines
+    assert [line for line in lines if not line.startswith("opened ")] == [
+        "content/2024/11/quiet-day.md: changed while the site was being built: build again"
+    ]
+    assert site_files(root / "site") == site
+    assert probed_build(root).returncode == 0  # built again: fine
 
 
 def test_post_html_is_read_when_shown_and_made_again_when_lost(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
     config = load_config(root)
-    first, again = remembered_build(root, tmp_path / "cache")
+    (first, parsed), (again, bodies) = remembered_build(root, tmp_path / "cache")
     records: dict[str, tuple[str, int, int]] = {}
     pages: dict[str, str] = {}
-    made = render_posts(config, first, records, pages=pages)
+    made = render_posts(config, first, parsed, records, pages=pages)
     assert len(pages) == len(first)
     reads: list[str] = []
 
@@ -118,7 +202,7 @@ def test_post_html_is_read_when_shown_and_made_again_when_lost(tmp_path: Path) -
             return super().get(key)
 
     kept = Counted(list(pages.items())[1:])  # the memo lost one page of HTML
-    shown = render_posts(config, again, dict(records), pages=kept)
+    shown = render_posts(config, again, bodies, dict(records), pages=kept)
     assert reads == []  # nothing read yet
     assert [post.summary for post in shown] == [post.summary for post in made]
     assert [post.html for post in shown] == [post.html for post in made]

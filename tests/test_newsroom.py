@@ -143,9 +143,7 @@ def test_the_news_sitemap_holds_at_most_1000_articles() -> None:
     when = datetime(2025, 1, 1, tzinfo=UTC)
     posts = []
     for n in range(NEWS_LIMIT + 5):  # one a minute: all inside 48 hours
-        entry = Entry(
-            "k", f"{n}.md", f"Story {n}", when - timedelta(minutes=n), f"urn:x:{n}", True, f"s{n}", ""
-        )
+        entry = Entry("k", f"{n}.md", f"Story {n}", when - timedelta(minutes=n), f"urn:x:{n}", True, f"s{n}")
         posts.append(Post(entry, f"s{n}/", f"{BASE}s{n}/", (), Rendered.made("k", ""), ""))
     items = news_items("P", "en", posts)
     assert len(items) == NEWS_LIMIT and items[0]["title"] == "Story 0"
@@ -205,7 +203,7 @@ def test_corrections_show_on_the_page_and_move_updated(site: Path) -> None:
 
 def test_entry_modified_includes_corrections_and_retraction() -> None:
     day = datetime(2025, 1, 1, tzinfo=UTC)
-    entry = Entry("k", "a.md", "T", day, "urn:x:1", True, "a", "", updated=day + timedelta(hours=1))
+    entry = Entry("k", "a.md", "T", day, "urn:x:1", True, "a", updated=day + timedelta(hours=1))
     assert entry.modified == day + timedelta(hours=1)
     corrected = replace(entry, corrections=(Correction(day + timedelta(hours=5), "x"),))
     assert corrected.modified == day + timedelta(hours=5)

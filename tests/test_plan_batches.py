@@ -79,7 +79,8 @@ edit = st.tuples(st.integers(0, 10_000), st.sampled_from(sorted(EDITS))).flatmap
 
 def plan(root: Path, known: dict[str, Planned]) -> list[Output]:
     config = load_config(root)
-    posts = render_posts(config, newest_first(load_entries(config, {}, {})), {})
+    entries, bodies = load_entries(config, {}, {})
+    posts = render_posts(config, newest_first(entries), bodies, {})
     return plan_site(config, Theme(root, config.path("templates")), posts, "salt", {}, known)
 
 

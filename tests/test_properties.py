@@ -40,8 +40,9 @@ texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_siz
 def test_any_text_gives_valid_feeds(title: str, body: str, tags: list[str]) -> None:
     meta = {"title": title, "date": "2024-11-08T09:00:00+01:00", "id": "urn:uuid:1", "tags": tags}
     raw = ("---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body).encode("utf-8")
-    entry = parse_entry(settings_of(CONFIG), "content/x.md", raw)
-    context = {"site": SITE, "info": INFO, "posts": tuple(render_posts(CONFIG, [entry], {}))}
+    entry, markdown = parse_entry(settings_of(CONFIG), "content/x.md", raw)
+    posts = tuple(render_posts(CONFIG, [entry], {entry.key: markdown}, {}))
+    context = {"site": SITE, "info": INFO, "posts": posts}
     for document in (rss(context), atom(context)):
         root = etree.fromstring(document)  # well-formed XML 1.0: lxml refuses anything else
         titles = root.xpath("//*[local-name()='item' or local-name()='entry']/*[local-name()='title']/text()")

@@ -79,7 +79,7 @@ def cards(draw: st.DrawFn) -> dict[str, object]:
     when = datetime(2024, 1, 1, tzinfo=draw(zones)) + timedelta(minutes=draw(st.integers(0, 10**6)))
     authors = tuple(Author(name) for name in draw(st.lists(text, max_size=3)))
     day_only = draw(st.booleans())  # a date without a time of day shows no clock
-    entry = Entry("k", "a.md", draw(text), when, "urn:x", True, "a", "", authors=authors, day_only=day_only)
+    entry = Entry("k", "a.md", draw(text), when, "urn:x", True, "a", authors=authors, day_only=day_only)
     post = Post(entry, draw(text), "https://e.org/a/", (Tag("T", "t"),), Html("", "k"), draw(text))
     section = draw(st.none() | st.fixed_dictionaries({"name": text, "path": st.none() | text}))
     return {"post": post, "section": section, "image": draw(st.none() | text), "image_alt": ""}
@@ -103,7 +103,7 @@ def test_a_project_macros_file_still_decides(tmp_path: Path) -> None:
         "{% macro story(item, root, kind, level=2) %}<p>{{ item.post.entry.title }}</p>{% endmacro %}"
     )
     theme = Theme(tmp_path, tmp_path)
-    entry = Entry("k", "a.md", "T & U", datetime(2024, 1, 1, tzinfo=UTC), "urn:x", True, "a", "")
+    entry = Entry("k", "a.md", "T & U", datetime(2024, 1, 1, tzinfo=UTC), "urn:x", True, "a")
     item = {
         "post": Post(entry, "a/", "https://e.org/a/", (), Html("", "k"), ""),
         "section": None,
