@@ -189,6 +189,20 @@ def test_a_broken_element_in_a_lenient_feed_is_no_internal_error(tmp_path: Path)
     assert warning.startswith("seeds/w.xml: warning: not well-formed XML: ")
 
 
+def test_a_broken_author_in_a_lenient_atom_feed_is_no_internal_error(tmp_path: Path) -> None:
+    """`<author>\\0name>…` (found by the attack property test): feedparser gives the author a name of
+    None, which reads as no author; the entry imports."""
+    config = make_project(tmp_path)
+    feed = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry>'
+    feed += "<title>Hello</title><id>urn:x:1</id><updated>2024-01-01T00:00:00Z</updated>"
+    feed += "<author>\0name>Bob</name></author><content>Body text here.</content></entry></feed>"
+    (config.path("seeds") / "w.atom").write_text(feed)
+    result = run(config)
+    assert result.status == 0, result.err
+    assert result.lines[0].startswith("created ") and result.lines[0].endswith("← seeds/w.atom #1")
+    assert "internal error" not in result.err
+
+
 def test_a_link_python_cannot_parse_is_dropped_not_an_internal_error(tmp_path: Path) -> None:
     """An item's link "https://[x]…" (a bracketed host that is no IPv6 address) is no base to join
     the body's relative links to: the link is dropped with a warning, and the item imports."""

@@ -135,38 +135,38 @@ def _rss_item(e: Any, feed: Any, number: int, tz: tzinfo) -> Article | Notice:
     link = e.get("link", "")
     body = text = ""
     for content in e.get("content", []):
-        value, kind = content.get("value", ""), content.get("type", "")
+        value, kind = _s(content.get("value")), _s(content.get("type"))
         body = _body(value, kind, link)
         if body:
             text = _plain(value, kind)
             break
-    summary_kind = (e.get("summary_detail") or {}).get("type", "")
-    summary = _plain(e.get("summary", ""), summary_kind)
+    summary_kind = _s((e.get("summary_detail") or {}).get("type"))
+    summary = _plain(_s(e.get("summary")), summary_kind)
     if not body:
-        body, summary, text = _body(e.get("summary", ""), summary_kind, link), "", summary
-    links = [link, *(x.get("href", "") for x in e.get("links", []) if isinstance(x, dict))]
+        body, summary, text = _body(_s(e.get("summary")), summary_kind, link), "", summary
+    links = [link, *(_s(x.get("href")) for x in e.get("links", []) if isinstance(x, dict))]
     title = _title(title, summary or text, body, links)
     if not title:
         return _empty(number)
     published = source_date(e.get("published_parsed"), tz)  # feedparser's struct_time, in UTC
     updated = source_date(e.get("updated_parsed"), tz)
     image = next(
-        (x.get("href", "") for x in e.get("enclosures", []) if x.get("type", "").startswith("image/")),
+        (_s(x.get("href")) for x in e.get("enclosures", []) if _s(x.get("type")).startswith("image/")),
         "",
-    ) or next((m.get("url", "") for m in e.get("media_thumbnail", [])), "")
+    ) or next((_s(m.get("url")) for m in e.get("media_thumbnail", [])), "")
     return Article(
         title=title,
         body=body,
         summary=summary if summary and summary != squash(body) else "",
         date=published or updated,
         updated=updated if published and updated and updated > published else None,
-        id=squash(e.get("id", "")),
-        item=_item_key(e.get("id", ""), link, title, number),
-        authors=unique([a.get("name", "") for a in e.get("authors", []) if isinstance(a, dict)]),
-        tags=unique([t.get("term") or t.get("label") or "" for t in e.get("tags", [])]),
+        id=squash(_s(e.get("id"))),
+        item=_item_key(_s(e.get("id")), link, title, number),
+        authors=unique([_s(a.get("name")) for a in e.get("authors", []) if isinstance(a, dict)]),
+        tags=unique([_s(t.get("term")) or _s(t.get("label")) for t in e.get("tags", [])]),
         lang=_lang(title_detail.get("language")) or _lang(feed.get("language")),
         scope=_scope(feed.get("link"), feed.get("id"), feed.get("title")),
-        source_name=squash(feed.get("title", "")),
+        source_name=squash(_s(feed.get("title"))),
         source_url=link,  # the importer keeps absolute http(s) URLs only, and says what it drops
         rights=squash(e.get("rights", "") or feed.get("rights", "")),
         image=image,
