@@ -278,9 +278,15 @@ def child(folder: Path, code: str, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def test_two_processes_committing_at_once_both_succeed(tmp_path: Path) -> None:
-    """Both open the new file at the same moment (each spins until the instant it is given), then
-    commit in turns. When their opens met, one went memory-only and removed the other's new file."""
+@pytest.mark.parametrize("before", ["no file", "another version's file"])
+def test_two_processes_committing_at_once_both_succeed(tmp_path: Path, before: str) -> None:
+    """Both open the file at the same moment (each spins until the instant it is given), then commit
+    in turns. When their opens met, one went memory-only and removed the other's new file; over
+    another version's file, one removed the new file the other had just made in its place."""
+    if before != "no file":
+        with Store(tmp_path, "an older version") as store:
+            store.table("shared").put_many((f"old-{i}", "y" * 3000) for i in range(50))
+            store.commit()
     code = (
         "import time; name = sys.argv[2]; print('ready'); start = float(input())\n"
         "while time.time() < start: pass\n"

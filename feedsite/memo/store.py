@@ -12,12 +12,14 @@ unreadable is removed, so the next open starts a fresh one; so is the file when 
 written to it (a later run must not read what this run replaced).
 Only the store's own files are ever removed (memo.sqlite, -wal, -shm), never a folder.
 
-Another process writing the file is no failure of it: the file is never removed for a lock. Opening
-waits for the other's write (up to the busy timeout, also where sqlite itself would not: making a new
-file WAL); a commit that finds the file locked past the timeout leaves its changes pending for the
-next commit (the store stays usable), and a store that could not open for a lock, or stopped reading
-for one, leaves the file as the other process writes it. Values are named by their inputs, so what
-the other process commits, or an older value this run could not replace, is still right for its key.
+Another process writing the file is no failure of it: the file is never removed for a lock. Stores
+opening one folder take turns (a flock on the folder), so none removes a file another has just made
+in place of a foreign one. Opening waits for another's write (up to the busy timeout, also where
+sqlite itself would not: making a new file WAL); a commit that finds the file locked past the
+timeout leaves its changes pending for the next commit (the store stays usable), and a store that
+could not open for a lock, or stopped reading for one, leaves the file as the other process writes
+it. Values are named by their inputs, so what the other process commits, or an older value this run
+could not replace, is still right for its key.
 
 Values read or put stay in memory in the Store object: one kept open across builds (watch mode: open
 once, commit after each build) reads no row twice. Keys should name their inputs (a content hash).
@@ -31,10 +33,12 @@ should end with os._exit, as multiprocessing's workers do.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from feedsite.memo.table import Row, Table, encode_key, framed
@@ -67,6 +71,31 @@ def _locked(error: BaseException) -> bool:
     return isinstance(code, int) and code & 0xFF in _LOCKED
 
 
+@contextlib.contextmanager
+def _opening(folder: Path, seconds: float) -> Iterator[None]:
+    """An exclusive flock on the folder itself (no lock file) while a store opens its file there:
+    two processes opening at once take turns, so neither removes a file the other has just made in
+    place of a foreign one. Best effort: without the lock when it cannot be had within seconds."""
+    fd = None
+    with contextlib.suppress(OSError, ValueError):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.005)
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # closing lets go of the lock
+
+
 class Store:
     """Named tables of values, memoized in ``folder/memo.sqlite``; ``folder`` None keeps them in memory.
 
@@ -92,7 +121,8 @@ class Store:
         self._on_file: set[str] = set()  # the tables the file holds
         self._closed = False
         if self.path is not None:
-            self._db = self._open(self.path)
+            with _opening(self.path.parent, self._busy):
+                self._db = self._open(self.path)
             self.usable = self._db is not None
 
     def table(self, name: str) -> Table:
