@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -268,22 +269,93 @@ def test_no_folder_writes_nothing_anywhere(tmp_path: Path, monkeypatch: pytest.M
     assert after == before
 
 
-def test_two_processes_committing_at_once_both_succeed(tmp_path: Path) -> None:
+def child(folder: Path, code: str, *args: str) -> subprocess.Popen[str]:
+    """A Python process running code (with Store, FP, folder and sys imported), talking by lines."""
+    head = f"import sys, os; from pathlib import Path; from feedsite.memo import Store; FP = {FP!r}\n"
+    command = [sys.executable, "-c", head + "folder = Path(sys.argv[1])\n" + code, str(folder), *args]
+    return subprocess.Popen(
+        command, env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
+
+
+@pytest.mark.parametrize("before", ["no file", "another version's file"])
+def test_two_processes_committing_at_once_both_succeed(tmp_path: Path, before: str) -> None:
+    """Both open the file at the same moment (each spins until the instant it is given), then commit
+    in turns. When their opens met, one went memory-only and removed the other's new file; over
+    another version's file, one removed the new file the other had just made in its place."""
+    if before != "no file":
+        with Store(tmp_path, "an older version") as store:
+            store.table("shared").put_many((f"old-{i}", "y" * 3000) for i in range(50))
+            store.commit()
     code = (
-        "import sys; from pathlib import Path; from feedsite.memo import Store\n"
-        "name = sys.argv[2]\n"
-        f"s = Store(Path(sys.argv[1]), {FP!r}); t = s.table('shared')\n"
+        "import time; name = sys.argv[2]; print('ready'); start = float(input())\n"
+        "while time.time() < start: pass\n"
+        "s = Store(folder, FP); t = s.table('shared')\n"
         "for i in range(30):\n"
         "    t[f'{name}-{i}'] = 'x' * 5000; s.commit(); t.load_all()\n"
         "print(s.usable)"
     )
-    runs = [
-        subprocess.Popen([sys.executable, "-c", code, str(tmp_path), name], stdout=subprocess.PIPE, env=ENV)
-        for name in ("one", "two")
-    ]
-    assert [run.communicate(timeout=120)[0].strip() for run in runs] == [b"True", b"True"]
+    runs = [child(tmp_path, code, name) for name in ("one", "two")]
+    for run in runs:
+        assert run.stdout is not None and run.stdout.readline() == "ready\n"
+    start = time.time() + 0.05
+    for run in runs:
+        assert run.stdin is not None
+        run.stdin.write(f"{start}\n")
+        run.stdin.flush()
+    assert [run.communicate(timeout=120)[0].strip() for run in runs] == ["True", "True"]
     with Store(tmp_path, FP) as store:
         assert len(store.table("shared").load_all()) == 60
+
+
+def test_opening_a_file_another_process_is_making_waits_for_it(tmp_path: Path) -> None:
+    """Making a new file WAL takes its write lock without sqlite's busy wait (BUSY at once): the store
+    waits itself. It went memory-only, and its first commit removed the other process's new file."""
+    path = tmp_path / FILE_NAME
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # a new file, its write lock held: another process making it
+        run = child(
+            tmp_path,
+            "print('opening'); s = Store(folder, FP); s.table('t')['a'] = 1; s.commit()\n"
+            "print(s.usable, os.path.exists(folder / 'memo.sqlite'))",
+        )
+        assert run.stdout is not None and run.stdout.readline() == "opening\n"
+        with pytest.raises(subprocess.TimeoutExpired):  # it waits (it gave up at once, before)
+            run.wait(timeout=0.5)
+        other.execute("COMMIT")
+    assert run.communicate(timeout=60)[0].split() == ["True", "True"]
+    with Store(tmp_path, FP) as store:
+        assert store.usable and store.table("t").load_all() == {"a": 1}
+
+
+def test_a_commit_locked_out_past_the_busy_timeout_keeps_the_file_and_its_changes(tmp_path: Path) -> None:
+    """Another process holding the write lock longer than the busy timeout is no failure of the file:
+    the file it writes stays (it was removed, and the store went memory-only), the store stays usable
+    and its changes are written at its next commit."""
+    expected = populate(tmp_path)
+    path = tmp_path / FILE_NAME
+    code = (
+        "s = Store(folder, FP, busy_seconds=0.2); t = s.table('html')\n"  # (Story: not importable there)
+        "t['late'] = t['h1'] * 2; print('ready'); input()\n"
+        "s.commit(); print(s.usable, os.path.exists(folder / 'memo.sqlite')); input()\n"
+        "s.commit(); print(s.usable)"
+    )
+    with child(tmp_path, code) as run:
+        assert run.stdin is not None and run.stdout is not None
+        assert run.stdout.readline() == "ready\n"
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")  # held while the child commits
+            run.stdin.write("commit\n")
+            run.stdin.flush()
+            assert run.stdout.readline().split() == ["True", "True"]
+            other.execute("COMMIT")
+        run.stdin.write("commit again\n")
+        run.stdin.flush()
+        assert run.communicate(timeout=60)[0].split() == ["True"]
+    with Store(tmp_path, FP) as store:  # what the other process wrote, and the child's change
+        late = expected["html"]["h1"] * 2
+        assert store.table("html").load_all() == expected["html"] | {"late": late}
+        assert store.usable and store.table("entries").load_all() == expected["entries"]
 
 
 # -- forked workers -----------------------------------------------------------------------
