@@ -198,16 +198,17 @@ def plan_site(
     from feedsite.outputs import entries, extras, feeds, pages, redirects, sitemaps
 
     plan = Planner(config, theme, salt, known)
-    live = pages.live(posts)
+    picks = pages.Picks(posts)
+    live = picks.live(posts)
     site_feed = feeds.site_feed(plan.site)
-    pages.home(plan, live, site_feed)
-    feeds.plan_feeds(plan, site_feed, "", posts)
+    pages.home(plan, picks, live, site_feed)
+    feeds.plan_feeds(plan, site_feed, "", posts, picks.deleted(posts))
     entries.entries(plan, posts, live, site_feed)
     pages.archives(plan, live, site_feed)
-    for info, base, tagged in pages.tags(plan, posts, site_feed):
-        feeds.plan_feeds(plan, info, base, tagged, history=False)
-    for info, base, written in pages.authors(plan, posts, site_feed):
-        feeds.plan_feeds(plan, info, base, written, history=False)
+    for info, base, tagged in pages.tags(plan, picks, posts, site_feed):
+        feeds.plan_feeds(plan, info, base, tagged, picks.deleted(tagged), history=False)
+    for info, base, written in pages.authors(plan, picks, posts, site_feed):
+        feeds.plan_feeds(plan, info, base, written, picks.deleted(written), history=False)
     sitemaps.plan_sitemaps(plan, posts)
     extras.plan_extras(plan, config, site_feed)
     redirects.plan_redirects(plan, posts, urls or {})  # last: a live page always wins its path

@@ -24,12 +24,12 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
     pages link to as newer and older. A retracted post keeps its page, linked from no list."""
     place = {id(post): index for index, post in enumerate(live)}
     sections: dict[str, list[Post]] = {}
-    places: dict[int, int] = {}  # id of a post → its place in its section's list
+    places: dict[int, tuple[list[Post], int]] = {}  # id of a post → its section's list, its place there
     for post in live:
         section = section_of(post)
         if section is not None:
             group = sections.setdefault(section[0].casefold(), [])
-            places[id(post)] = len(group)
+            places[id(post)] = group, len(group)
             group.append(post)
     rows = []
     for post in posts:
@@ -39,7 +39,7 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
                 post,
                 live[index - 1] if index is not None and index > 0 else None,
                 live[index + 1] if index is not None and index + 1 < len(live) else None,
-                more_in_section(post, sections, places),
+                more_in_section(places.get(id(post))),
                 image_media(plan.site.base_url, post.url, post.entry.image, plan.static),
             )
         )
@@ -68,14 +68,13 @@ def entry_pages(plan: Planner, site_feed: FeedInfo, rows: tuple[tuple[Any, ...],
 MORE = 4  # stories under "More in this section"
 
 
-def more_in_section(post: Post, sections: dict[str, list[Post]], places: dict[int, int]) -> tuple[Post, ...]:
-    """Up to MORE other stories of the post's section: the ones just before it, newest first (so a
-    new story changes no older page's list), topped up with the ones just after it."""
-    section = section_of(post)
-    if section is None or post.entry.retracted:
+def more_in_section(place: tuple[list[Post], int] | None) -> tuple[Post, ...]:
+    """Up to MORE other stories of a post's section, given the section's list and the post's place
+    in it (none for a retracted post, or one without a section): the ones just before it, newest
+    first (so a new story changes no older page's list), topped up with the ones just after it."""
+    if place is None:
         return ()
-    group = sections.get(section[0].casefold(), [])
-    at = places.get(id(post), len(group))
+    group, at = place
     older = group[at + 1 : at + 1 + MORE]
     need = MORE - len(older)
     newer = group[max(0, at - need) : at] if need else []

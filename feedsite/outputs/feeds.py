@@ -64,15 +64,22 @@ def site_feed(site: SiteInfo) -> FeedInfo:
 
 
 def plan_feeds(
-    plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post], *, history: bool = True
+    plan: Planner,
+    info: FeedInfo,
+    base: str,
+    posts: Sequence[Post],
+    deleted: tuple[Post, ...],
+    *,
+    history: bool = True,
 ) -> None:
     """The three feeds of `posts` (newest first; any list: the site's, a tag's, an author's) rooted
     at `base` ("" or a folder such as "tags/x/"): base/feed.xml, base/atom.xml, base/feed.json, and
     with `history` their archive pages under base/feeds/archive/N/. A retracted entry keeps its
     place in the numbering (so no full archive page changes) but no document lists it; the Atom
-    subscription document carries a tombstone for it. Without `history` a feed keeps its newest
-    entries only, and says it is complete only when it holds them all."""
-    feed = _Feed(plan, info, base, posts, history)
+    subscription document carries a tombstone for it (`deleted`: the retracted posts of the list).
+    Without `history` a feed keeps its newest entries only, and says it is complete only when it
+    holds them all."""
+    feed = _Feed(plan, info, base, posts, deleted, history)
     site, total = plan.site, len(posts)
     kept = feedhistory.fitting(min(site.feed_limit, total), feed.bound, feed.exact, site.feed_max_bytes)
     pages = feedhistory.page_count(total - kept, site.feed_archive_size) if history else 0
@@ -131,11 +138,16 @@ class _Feed:
     """One feed being planned: its posts, and what each of its documents lists."""
 
     def __init__(
-        self, plan: Planner, info: FeedInfo, base: str, posts: Sequence[Post], history: bool
+        self,
+        plan: Planner,
+        info: FeedInfo,
+        base: str,
+        posts: Sequence[Post],
+        deleted: tuple[Post, ...],
+        history: bool,
     ) -> None:
         self.plan, self.site, self.info, self.base, self.posts = plan, plan.site, info, base, posts
-        self.history = history
-        self.deleted = tuple(p for p in posts if p.entry.retracted is not None)
+        self.deleted, self.history = deleted, history
         self.images: dict[int, Media | None] = {}
 
     def media(self, post: Post) -> Media | None:

@@ -103,8 +103,33 @@ def _links(feeds: tuple[FeedInfo, ...]) -> tuple[Any, ...]:
     return tuple(FeedLink(f.title, f.rss_url, f.atom_url) for f in feeds)
 
 
+class Picks:
+    """Which of the site's posts are retracted and which featured, found in one pass over them: the
+    lists and feeds of thousands of posts then pick by identity, without reading each post again."""
+
+    def __init__(self, posts: Sequence[Post]) -> None:
+        self.retracted = frozenset(id(post) for post in posts if post.entry.retracted is not None)
+        self.featured = frozenset(id(post) for post in posts if post.entry.featured)
+
+    def live(self, posts: Sequence[Post]) -> list[Post]:
+        """The posts lists show: all but the retracted ones."""
+        gone = self.retracted
+        return [post for post in posts if id(post) not in gone] if gone else list(posts)
+
+    def deleted(self, posts: Sequence[Post]) -> tuple[Post, ...]:
+        """The retracted ones."""
+        gone = self.retracted
+        return tuple(post for post in posts if id(post) in gone) if gone else ()
+
+    def lead(self, posts: Sequence[Post]) -> Post | None:
+        """The first featured post (in a list newest first: the newest), if any."""
+        chosen = self.featured
+        return next((post for post in posts if id(post) in chosen), None) if chosen else None
+
+
 def listing(
     plan: Planner,
+    picks: Picks,
     base: str,
     title: str,
     posts: Sequence[Post],
@@ -118,7 +143,7 @@ def listing(
     numbered from the oldest, so that a page keeps its entries once it is full and a new entry
     changes only the first page and the newest numbered one (README, "What gets built")."""
     per_page = plan.site.per_page
-    lead = next((post for post in posts if post.entry.featured), None)  # shown first on the first page
+    lead = picks.lead(posts)  # shown first on the first page
     rest = len(posts) - per_page
     count = max(0, -(-rest // per_page))  # numbered pages; the newest may be partly filled
     rows: list[tuple[int, tuple[Post, ...], int | None, int | None]] = []  # number 0: base
@@ -170,8 +195,8 @@ def list_pages(
         plan.page(output_file(path), template, context, front_extras)
 
 
-def home(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
-    listing(plan, "", plan.site.title, posts, [site_feed], None)
+def home(plan: Planner, picks: Picks, posts: Sequence[Post], site_feed: FeedInfo) -> None:
+    listing(plan, picks, "", plan.site.title, posts, [site_feed], None)
 
 
 def archives(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
@@ -200,18 +225,13 @@ def archives(plan: Planner, posts: Sequence[Post], site_feed: FeedInfo) -> None:
             archive(f"{year}/{month:02d}/", title, {year: {month: month_posts}}, month, up)
 
 
-def live(posts: Sequence[Post]) -> list[Post]:
-    """The posts lists show: all but the retracted ones."""
-    return [post for post in posts if post.entry.retracted is None]
-
-
 def tags(
-    plan: Planner, posts: Sequence[Post], site_feed: FeedInfo
+    plan: Planner, picks: Picks, posts: Sequence[Post], site_feed: FeedInfo
 ) -> Iterator[tuple[FeedInfo, str, list[Post]]]:
     """The tag index and each tag's pages (live posts); yields (feed, folder, posts) of each tag for
     its feeds, retracted posts included (the feeds tell readers they are gone)."""
     groups = by_tag(posts)
-    shown = {tag: live(tagged) for tag, tagged in groups.items()}
+    shown = {tag: picks.live(tagged) for tag, tagged in groups.items()}
     counts: tuple[tuple[Tag, int], ...] = tuple((tag, len(ps)) for tag, ps in shown.items() if ps)
     context = {"site": plan.site, "page": page_info(plan.site, "tags/", "Tags", [site_feed]), "tags": counts}
     plan.page("tags/index.html", "tags.html", context)
@@ -220,7 +240,8 @@ def tags(
         info = feed_info(plan.site, f"{title}: {tag.name}", f"Entries tagged {tag.name} on {title}", tag.path)
         about = f"Stories tagged {tag.name} on {title}, newest first."
         extra = {"tag": tag, "tag_feed": info}
-        listing(plan, tag.path, tag.name, shown[tag], [site_feed, info], tag.name, "tag.html", extra, about)
+        feeds = [site_feed, info]
+        listing(plan, picks, tag.path, tag.name, shown[tag], feeds, tag.name, "tag.html", extra, about)
         yield info, tag.path, tagged
 
 
@@ -267,12 +288,12 @@ def by_author(posts: Sequence[Post]) -> dict[AuthorPage, list[Post]]:
 
 
 def authors(
-    plan: Planner, posts: Sequence[Post], site_feed: FeedInfo
+    plan: Planner, picks: Picks, posts: Sequence[Post], site_feed: FeedInfo
 ) -> Iterator[tuple[FeedInfo, str, list[Post]]]:
     """The authors index (with counts) and each author's pages, paginated like tags; yields (feed,
     folder, posts) of each author for their feeds, retracted posts included."""
     groups = by_author(posts)
-    shown = {author: live(written) for author, written in groups.items()}
+    shown = {author: picks.live(written) for author, written in groups.items()}
     counts = tuple((author, len(ps)) for author, ps in shown.items() if ps)
     context = {
         "site": plan.site,
@@ -287,5 +308,5 @@ def authors(
         )
         extra, about = {"author": author}, f"Stories by {author.name} on {title}, newest first."
         feeds = [site_feed, info]
-        listing(plan, author.path, heading, shown[author], feeds, heading, "author.html", extra, about)
+        listing(plan, picks, author.path, heading, shown[author], feeds, heading, "author.html", extra, about)
         yield info, author.path, written
