@@ -50,6 +50,10 @@ class Hasher:
             if value is None:
                 append("n")
                 continue
+            if kind is tuple:  # nearly always made for the page (its items are hashed once already)
+                append(f"T{len(value)}")
+                self._all(value, out)
+                continue
             known = done.get(id(value))
             if known is not None:
                 append(known)
@@ -72,9 +76,6 @@ class Hasher:
             out.append(f"M{len(value)}")  # in order: a template may iterate it
             for pair in value.items():
                 self._all(pair, out)
-        elif kind is tuple:  # nearly always made for the page (its items are hashed once already)
-            out.append(f"T{len(value)}")
-            self._all(value, out)
         elif kind is bool or kind is int or kind is float:
             out.append(f"{kind.__name__[0]}{value!r}")
         elif kind is list:
