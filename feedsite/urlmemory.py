@@ -22,7 +22,7 @@ from feedsite.entryfile import atomic_write
 from feedsite.errors import ContentError, Problem
 from feedsite.files import FileReadError, read_regular
 from feedsite.notices import aliases
-from feedsite.urls import is_plain
+from feedsite.urls import all_plain, is_plain
 
 URLS_FILE = ".urls.json"
 Memory = dict[str, tuple[str, ...]]
@@ -63,6 +63,10 @@ def parse_memory(raw: bytes, name: str) -> Memory:
         ) from None
     if not isinstance(data, dict):
         raise ContentError([Problem(name, 1, "must be a JSON object: entry id → [site paths]")])
+    if all(type(paths) is list and paths for paths in data.values()):
+        every = [path for paths in data.values() for path in paths]
+        if all(type(path) is str for path in every) and all_plain(every):  # the usual file: quick
+            return {key: tuple(dict.fromkeys(paths)) for key, paths in data.items()}
     memory: Memory = {}
     problems: list[Problem] = []
     for key, paths in data.items():

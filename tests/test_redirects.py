@@ -13,11 +13,14 @@ import feedparser
 import lxml.html
 import pytest
 from helpers import write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedsite.build import BuildOptions, build
 from feedsite.config import load_config
 from feedsite.errors import ContentError
 from feedsite.urlmemory import memory_bytes, parse_memory, remember
+from feedsite.urls import all_plain, is_plain
 
 BASE = "https://news.example.org/"
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -180,3 +183,11 @@ def test_remember() -> None:
     assert remember(start, [("b", "y/")]) == {"a": ("x/",), "b": ("z/", "y/")}  # back at an old one
     assert remember(start, [("c", "x/")]) == {"b": ("y/", "z/"), "c": ("x/",)}  # taken from a
     assert parse_memory(memory_bytes(start), "f") == start
+
+
+@settings(max_examples=400, deadline=None)
+@given(paths=st.lists(st.text(alphabet="ab.-_/\n é%", max_size=12), max_size=6))
+def test_the_quick_check_of_a_whole_memory_agrees_with_the_check_of_each_path(paths: list[str]) -> None:
+    """urlmemory reads a usual memory with one scan of all its paths (urls.all_plain): it must
+    accept exactly what the check of each path alone accepts."""
+    assert all_plain(paths) == all(path and is_plain(path) for path in paths)
