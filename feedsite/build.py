@@ -36,6 +36,9 @@ T = TypeVar("T")
 # What a long stage reports to: stages(label, total) gives the function to call with each step done.
 Stages = Callable[[str, int], Callable[[int], None]]
 # Modules that cannot change what a build writes: editing them keeps the cache.
+# What the memo layer hands the stages: parsed entries and the files they came from (load),
+# rendered Markdown (render), the batches planned (plan), the files written (write).
+MEMOS = ("entries", "files", "markdown", "plans", "stamps")
 NOT_IN_OUTPUT = frozenset(
     {"importers", "preview", "cli.py", "scaffold.py", "__main__.py", "ping.py", "feedlint.py"}
 )
@@ -193,31 +196,26 @@ def build(
     try:
         with site_lock(config.path("output"), wait=options.wait):
             memos = Memos(store)
+            memo = timed("memo", lambda: {name: memos.view(name) for name in MEMOS})
             everything, bodies = timed(
-                "load",
-                load_entries,
-                config,
-                memos.view("entries"),
-                memos.view("files"),
-                spread,
-                report.warnings,
+                "load", load_entries, config, memo["entries"], memo["files"], spread, report.warnings
             )
             entries = newest_first(published(everything, options))
             report.entries = len(entries)
             report.next_change = next_change(everything, options)
             urls = load_memory(config)
-            rendered, html = memos.view("markdown"), memos.lazy("html", follows="markdown")
+            rendered, html = memo["markdown"], memos.lazy("html", follows="markdown")
             posts = timed("render", render_posts, config, entries, bodies, rendered, spread, html)
             theme = Theme(config.root, config.path("templates"), compiled_templates(store))
             salt = hashlib.sha256(f"{code_fingerprint()}\0{theme.fingerprint}".encode()).hexdigest()
-            outputs = timed("plan", plan_site, config, theme, posts, salt, urls, memos.view("plans"))
+            outputs = timed("plan", plan_site, config, theme, posts, salt, urls, memo["plans"])
             step = stages("Writing pages", len(outputs))
             written = timed(
                 "write",
                 write_site,
                 config.path("output"),
                 outputs,
-                memos.view("stamps"),
+                memo["stamps"],
                 spread=spread,
                 tick=step,
                 prepare=theme.load,
