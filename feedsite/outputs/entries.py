@@ -31,16 +31,20 @@ def entries(plan: Planner, posts: Sequence[Post], live: Sequence[Post], site_fee
             group = sections.setdefault(section[0].casefold(), [])
             places[id(post)] = group, len(group)
             group.append(post)
+    last = len(live) - 1
+    base_url, static = plan.site.base_url, plan.static
     rows = []
     for post in posts:
-        index = place.get(id(post))
+        key = id(post)
+        index = place.get(key)
+        image = post.entry.image
         rows.append(
             (
                 post,
                 live[index - 1] if index is not None and index > 0 else None,
-                live[index + 1] if index is not None and index + 1 < len(live) else None,
-                more_in_section(places.get(id(post))),
-                image_media(plan.site.base_url, post.url, post.entry.image, plan.static),
+                live[index + 1] if index is not None and index < last else None,
+                more_in_section(places.get(key)),
+                image_media(base_url, post.url, image, static) if image else None,
             )
         )
     for batch in from_oldest(len(rows), BATCH):
