@@ -207,3 +207,32 @@ def test_post_html_is_read_when_shown_and_made_again_when_lost(tmp_path: Path) -
     assert [post.summary for post in shown] == [post.summary for post in made]
     assert [post.html for post in shown] == [post.html for post in made]
     assert len(reads) == len(first) and len(kept) == len(pages)  # the lost one made again, kept
+
+
+def test_an_entry_read_back_from_the_memo_equals_the_entry(tmp_path: Path) -> None:
+    """The memo pickles an entry without the fields left at their defaults (Entry.__getstate__):
+    read back, every entry of the fixture (defaults and not) is equal to the one parsed, field by
+    field, and so is one with every field away from its default."""
+    import dataclasses
+    import pickle
+    from datetime import UTC, datetime
+
+    from feedsite.content import Author, Source
+    from feedsite.notices import Correction, Retraction
+
+    config = load_config(copy_fixture(tmp_path))
+    entries, _bodies = load_entries(config, {}, {})
+    when = datetime(2024, 11, 8, 9, tzinfo=UTC)
+    full = Entry(
+        "k", "content/a.md", "T", when, "urn:x", True, "a", updated=when, summary="S",
+        authors=(Author("A"),), tags=("t",), lang="en", draft=True, image="i.jpg", image_alt="alt",
+        source=Source("N", "https://s.example/"), rights="R", image_credit="C", section="W", featured=True,
+        corrections=(Correction(when, "c"),), retracted=Retraction(when, "r"), aliases=("old/",),
+        feed_content="summary", extra={"x": 1}, day_only=True,
+    )  # fmt: skip
+    for entry in [*entries, full]:
+        back = pickle.loads(pickle.dumps(entry))
+        assert back == entry
+        assert all(getattr(back, f.name) == getattr(entry, f.name) for f in dataclasses.fields(Entry))
+        assert back.url_path == entry.url_path
+    assert len(pickle.dumps(entries[0])) < len(pickle.dumps(full))
