@@ -1,5 +1,6 @@
 """Fixtures shared by the preview tests; tests/ is on sys.path so they can import helpers."""
 
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -7,6 +8,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# A test run started in the background by a script (`pytest &`) inherits SIGINT ignored, and so would
+# every `feedsite serve` and `build --watch` it starts, then stops with Ctrl-C: they would never
+# stop. The run takes Python's usual handler back, so that its children start with SIGINT as usual.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from preview_helpers import TIMEOUT, Streams, make_project
 
