@@ -35,10 +35,10 @@ from feedsite.writer import site_lock, write_site
 T = TypeVar("T")
 # What a long stage reports to: stages(label, total) gives the function to call with each step done.
 Stages = Callable[[str, int], Callable[[int], None]]
-# Modules that cannot change what a build writes: editing them keeps the cache.
 # What the memo layer hands the stages: parsed entries and the files they came from (load),
 # rendered Markdown (render), the batches planned (plan), the files written (write).
 MEMOS = ("entries", "files", "markdown", "plans", "stamps")
+# Modules that cannot change what a build writes: editing them keeps the cache.
 NOT_IN_OUTPUT = frozenset(
     {"importers", "preview", "cli.py", "scaffold.py", "__main__.py", "ping.py", "feedlint.py"}
 )
