@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 
 from feedsite import __version__
 from feedsite.config import SiteConfig
-from feedsite.content import Entry, load_entries
+from feedsite.content import Entry
 from feedsite.errors import BuildError, Problem
+from feedsite.loading import load_entries
 from feedsite.memo import Memos, open_store, spread
 from feedsite.memo.templates import compiled_templates
 from feedsite.outputs import plan_site

@@ -61,7 +61,7 @@ def run_build(config: SiteConfig, options: BuildOptions, out: TextIO, err: TextI
 
 
 def run_check(config: SiteConfig, out: TextIO, err: TextIO) -> int:
-    from feedsite.content import load_entries
+    from feedsite.loading import load_entries
 
     entries, _bodies = load_entries(config, {}, {}, warnings=(skipped := list[str]()))
     err.writelines(f"{line}\n" for line in skipped)  # fifos and devices named *.md, not read

@@ -335,11 +335,3 @@ def check_unique(entries: Iterable[Entry]) -> list[Problem]:
             if first is not entry:
                 problems.append(Problem(entry.path, None, f"has the same {what}{key} as {first.path}"))
     return problems
-
-
-def load_entries(*args: Any, **kwargs: Any) -> tuple[list[Entry], Mapping[str, str]]:
-    """content/ → (entries, their bodies by load key): the load stage, feedsite.loading.load_entries
-    (known here by this name)."""
-    from feedsite.loading import load_entries as load
-
-    return load(*args, **kwargs)

@@ -64,7 +64,8 @@ def absolute(base_url: str, path: str) -> str:
     return urljoin(base_url, quote(path, safe="/#?=&%:@~+"))
 
 
-_PLAIN = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)*(?:[A-Za-z0-9_-][A-Za-z0-9._-]*)?")
+_SEGMENT = r"[A-Za-z0-9_-][A-Za-z0-9._-]*"  # an ordinary name: no "..", no escapes
+_PLAIN = re.compile(rf"(?:{_SEGMENT}/)*(?:{_SEGMENT})?")
 
 
 def is_plain(path: str) -> bool:
@@ -72,7 +73,6 @@ def is_plain(path: str) -> bool:
     return _PLAIN.fullmatch(path) is not None
 
 
-_SEGMENT = r"[A-Za-z0-9_-][A-Za-z0-9._-]*"
 _PLAIN_LINES = re.compile(rf"(?:{_SEGMENT}(?:/{_SEGMENT})*/?\n)*")
 
 

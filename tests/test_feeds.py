@@ -301,7 +301,7 @@ def test_feed_settings_are_validated(tmp_path: Path, line: str, word: str) -> No
 
 def test_the_size_bound_is_never_below_the_real_size(site: Path) -> None:
     from feedsite.config import load_config
-    from feedsite.content import load_entries
+    from feedsite.loading import load_entries
     from feedsite.notices import Retraction
     from feedsite.outputs import Planner
     from feedsite.outputs.feedhistory import Items, Links

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from feedsite.config import load_config
-from feedsite.content import load_entries
+from feedsite.loading import load_entries
 from feedsite.outputs import Planned, from_oldest, plan_site
 from feedsite.posts import newest_first, render_posts
 from feedsite.theme import Theme
