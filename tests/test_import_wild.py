@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_import_support import entries, make_project, run, split_entry
+from test_import_support import Result, entries, make_project, run, split_entry
 
 from feedsite.importers.article import MAX_TITLE, Article, title_from_text
 from feedsite.importers.feed import parse_feed
@@ -174,17 +174,25 @@ def test_a_feed_read_leniently_numbers_its_items_as_they_stand(tmp_path: Path) -
     assert "seeds/w.xml: warning: not well-formed XML: " in result.err
 
 
+def imports_its_item(tmp_path: Path, name: str, feed: str) -> Result:
+    """Import seeds/<name> holding `feed`: it must succeed, its first item created, with no
+    internal error; the result, for what else a test checks."""
+    config = make_project(tmp_path)
+    (config.path("seeds") / name).write_text(feed)
+    result = run(config)
+    assert result.status == 0, result.err
+    assert result.lines[0].startswith("created ") and result.lines[0].endswith(f"← seeds/{name} #1")
+    assert "internal error" not in result.err
+    return result
+
+
 def test_a_broken_element_in_a_lenient_feed_is_no_internal_error(tmp_path: Path) -> None:
     """A description whose tag is broken reads as nothing (feedparser gives None), and the warning
     that the feed was read leniently is one line (the XML parser's message holds a line break)."""
-    config = make_project(tmp_path)
     feed = "<rss><channel><title>W</title><item><title>One</title><link>https://w.example/1</link>"
     feed += "<pubDate>Fri, 08 Nov 2024 09:00:00 GMT</pubDate><description>/description>\n<content:encoded xmlns:content='http://purl.org/rss/1.0/modules/"
     feed += "content/'><![CDATA[<p>Body.</p>]]></content:encoded></item></channel></rss>"
-    (config.path("seeds") / "w.xml").write_text(feed)
-    result = run(config)
-    assert result.status == 0, result.err
-    assert result.lines[0].startswith("created ") and result.lines[0].endswith("← seeds/w.xml #1")
+    result = imports_its_item(tmp_path, "w.xml", feed)
     (warning,) = result.err.splitlines()
     assert warning.startswith("seeds/w.xml: warning: not well-formed XML: ")
 
@@ -192,26 +200,17 @@ def test_a_broken_element_in_a_lenient_feed_is_no_internal_error(tmp_path: Path)
 def test_a_broken_author_in_a_lenient_atom_feed_is_no_internal_error(tmp_path: Path) -> None:
     """`<author>\\0name>…` (found by the attack property test): feedparser gives the author a name of
     None, which reads as no author; the entry imports."""
-    config = make_project(tmp_path)
     feed = '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry>'
     feed += "<title>Hello</title><id>urn:x:1</id><updated>2024-01-01T00:00:00Z</updated>"
     feed += "<author>\0name>Bob</name></author><content>Body text here.</content></entry></feed>"
-    (config.path("seeds") / "w.atom").write_text(feed)
-    result = run(config)
-    assert result.status == 0, result.err
-    assert result.lines[0].startswith("created ") and result.lines[0].endswith("← seeds/w.atom #1")
-    assert "internal error" not in result.err
+    imports_its_item(tmp_path, "w.atom", feed)
 
 
 def test_a_link_python_cannot_parse_is_dropped_not_an_internal_error(tmp_path: Path) -> None:
     """An item's link "https://[x]…" (a bracketed host that is no IPv6 address) is no base to join
     the body's relative links to: the link is dropped with a warning, and the item imports."""
-    config = make_project(tmp_path)
     feed = "<rss><channel><title>W</title><item><title>One</title><link>https://[x]/2024/one</link>"
     feed += "<pubDate>Fri, 08 Nov 2024 09:00:00 GMT</pubDate>"
     feed += "<description>Text &lt;a href='/more'&gt;more&lt;/a&gt;.</description></item></channel></rss>"
-    (config.path("seeds") / "w.xml").write_text(feed)
-    result = run(config)
-    assert result.status == 0, result.err
-    assert result.lines[0].startswith("created ") and "internal error" not in result.err
+    result = imports_its_item(tmp_path, "w.xml", feed)
     assert "source url 'https://[x]/2024/one' dropped" in result.err
